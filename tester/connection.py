@@ -1,0 +1,223 @@
+"""One TCP connection to the learner's server: the thin I/O layer around the response reader.
+
+Every wait here has a deadline. Bytes go to `http11.ResponseReader`, which decides where a response
+ends; this layer only moves bytes and turns socket events (timeouts, resets, closes) into verdicts.
+"""
+
+from __future__ import annotations
+
+import select
+import socket
+import time
+from typing import Callable
+
+from tester import diagnose, hints
+from tester.errors import Evidence, StageFailure
+from tester.http11 import ParseError, Response, ResponseReader
+from tester.request import Outgoing
+
+MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+RECV_SIZE = 65536
+
+Listener = Callable[[str, str, object], None]  # (connection label, event, payload)
+
+
+def _ignore(label: str, event: str, payload: object) -> None:
+    pass
+
+
+class Connection:
+    def __init__(self, sock: socket.socket, label: str, listener: Listener = _ignore):
+        self.sock = sock
+        self.label = label
+        self.reader = ResponseReader()
+        self.listener = listener
+        self.sent: list[Outgoing] = []
+        self.received: list[Response] = []
+
+    @classmethod
+    def open(cls, host: str, port: int, label: str, timeout: float, listener: Listener = _ignore) -> Connection:
+        try:
+            sock = socket.create_connection((host, port), timeout=timeout)
+        except ConnectionRefusedError:
+            raise StageFailure(f"{label}: connection refused on port {port}", expected="a server listening",
+                               hint=hints.REFUSED) from None
+        except OSError as error:
+            raise StageFailure(f"{label}: could not connect to {host}:{port}: {error.strerror or error}",
+                               hint=hints.REFUSED) from None
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return cls(sock, label, listener)
+
+    # sending
+
+    def send(self, outgoing: Outgoing) -> None:
+        self.listener(self.label, "send", outgoing)
+        self.sent.append(outgoing)
+        self.reader.expect_response_to(outgoing.method)
+        for number, piece in enumerate(split(outgoing.data, outgoing.pieces)):
+            if number:
+                time.sleep(outgoing.piece_pause)
+            self.send_bytes(piece)
+
+    def send_bytes(self, data: bytes) -> None:
+        try:
+            self.sock.sendall(data)
+        except OSError:
+            raise self.annotate(StageFailure(
+                f"{self.label}: the server closed the connection before the request could be sent"
+                + self._after(), expected="the connection still open", hint=hints.CLOSED_EARLY,
+            )) from None
+
+    # receiving
+
+    def receive(self, timeout: float, close_timeout: float) -> Response:
+        """The next response; StageFailure if it is malformed, incomplete or missing within `timeout`."""
+        start = time.monotonic()
+        deadline = start + timeout
+        close_deadline: float | None = None
+        while True:
+            try:
+                response = self.reader.next_response()
+            except ParseError as error:
+                raise self.annotate(diagnose.parse_failure(error)) from None
+            if response is not None:
+                self.received.append(response)
+                self.listener(self.label, "receive", response)
+                return response
+            waiting = self.reader.pending
+            if self.reader.eof:
+                if waiting.stage == "nothing" and self.received:
+                    raise self.annotate(StageFailure(
+                        f"{self.label}: the server closed the connection" + self._after(),
+                        expected="the connection kept open for the next request", hint=hints.CLOSED_EARLY,
+                    ))
+                raise self.annotate(diagnose.timed_out(waiting, self.reader.buffer, timeout, eof=True))
+            if waiting.stage == "close" and close_deadline is None:
+                close_deadline = time.monotonic() + close_timeout
+            now = time.monotonic()
+            limit = min(deadline, close_deadline) if close_deadline else deadline
+            if now >= limit:
+                seconds = close_timeout if close_deadline and limit == close_deadline else timeout
+                raise self.annotate(diagnose.timed_out(waiting, self.reader.buffer, seconds))
+            if len(self.reader.buffer) > MAX_RESPONSE_BYTES:
+                raise self.annotate(StageFailure(
+                    f"{self.label}: more than {MAX_RESPONSE_BYTES // 2**20} MiB arrived without a complete response",
+                    expected="a response of sensible size", hint=hints.CLOSE_DELIMITED_OPEN,
+                    evidence=[Evidence("received (start)", self.reader.buffer[:2048])],
+                ))
+            data = self._recv(limit - now)
+            if data is None:
+                continue
+            if data:
+                self.reader.feed(data)
+            else:
+                self.reader.feed_eof()
+
+    def _recv(self, seconds: float) -> bytes | None:
+        """Bytes, b"" on a clean close, None when nothing came in time; a reset is a failure."""
+        self.sock.settimeout(max(seconds, 0.001))
+        try:
+            return self.sock.recv(RECV_SIZE)
+        except (socket.timeout, BlockingIOError):
+            return None
+        except ConnectionResetError:
+            raise self.annotate(StageFailure(
+                f"{self.label}: the server reset the connection" + self._after(),
+                expected="a complete response", hint=hints.RESET,
+                evidence=[Evidence("received before the reset", self.reader.buffer, len(self.reader.buffer))]
+                if self.reader.buffer else [],
+            )) from None
+
+    def check_no_stray_bytes(self, wait: float) -> None:
+        """Fail if bytes follow the last response: they would be taken for the start of another one."""
+        if not self.reader.buffer and wait > 0:
+            readable, _, _ = select.select([self.sock], [], [], wait)
+            if readable:
+                try:
+                    self.sock.settimeout(0.001)
+                    data = self.sock.recv(RECV_SIZE)
+                except OSError:
+                    data = b""
+                if data:
+                    self.reader.feed(data)
+                else:
+                    self.reader.feed_eof()
+        if self.reader.buffer:
+            last = self.received[-1]
+            declared = f"{len(last.body)} bytes its Content-Length declares" if last.framing == "content-length" \
+                else f"{last.framing} framing"
+            raise self.annotate(diagnose.trailing(self.reader.buffer, last.raw, declared))
+
+    def closed_by_peer(self) -> bool:
+        """True if the server has already closed its side (checked without waiting)."""
+        if self.reader.eof:
+            return True
+        if self.reader.buffer:
+            return False
+        readable, _, _ = select.select([self.sock], [], [], 0)
+        if not readable:
+            return False
+        try:
+            return self.sock.recv(1, socket.MSG_PEEK) == b""
+        except OSError:
+            return True
+
+    def readable_now(self) -> bool:
+        """True if the server has sent anything (bytes or a close) that the tester has not read yet."""
+        if self.reader.buffer or self.reader.eof:
+            return True
+        readable, _, _ = select.select([self.sock], [], [], 0)
+        return bool(readable)
+
+    def wait_for_close(self, seconds: float) -> str:
+        """'closed' (clean FIN), 'reset', 'data' (more bytes came) or 'open' after `seconds`."""
+        if self.reader.eof:
+            return "closed"
+        if self.reader.buffer:
+            return "data"
+        self.sock.settimeout(max(seconds, 0.001))
+        try:
+            data = self.sock.recv(RECV_SIZE)
+        except socket.timeout:
+            return "open"
+        except ConnectionResetError:
+            return "reset"
+        if data:
+            self.reader.feed(data)
+            return "data"
+        self.reader.feed_eof()
+        return "closed"
+
+    def close(self) -> None:
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+    # failures carry what was sent on this connection
+
+    def _after(self) -> str:
+        count = len(self.received)
+        return f" after {count} response{'s' if count != 1 else ''}" if count else ""
+
+    def annotate(self, failure: StageFailure) -> StageFailure:
+        if not failure.message.startswith(self.label):
+            failure.message = f"{self.label}: {failure.message}"
+            failure.args = (failure.message,)
+        if self.sent:
+            last = self.sent[-1]
+            failure.curl = failure.curl or last.curl
+            failure.evidence.insert(0, Evidence(f"sent ({last.summary})", last.data))
+        return failure
+
+
+def split(data: bytes, pieces: int) -> list[bytes]:
+    """`data` cut into `pieces` nearly equal parts (fewer if it is shorter than that)."""
+    pieces = max(1, min(pieces, len(data)))
+    size, extra = divmod(len(data), pieces)
+    parts, position = [], 0
+    for index in range(pieces):
+        length = size + (1 if index < extra else 0)
+        parts.append(data[position:position + length])
+        position += length
+    return parts

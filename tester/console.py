@@ -1,0 +1,143 @@
+"""The one place that writes to the terminal: stage headers, the wire in short or in full, verdicts.
+
+Everything else describes (a StageFailure with its evidence, a Response, a program's output line); the
+console decides how it looks. Colour only on a terminal, never with NO_COLOR or --no-color, so output
+piped to a file or a CI log is plain text.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from typing import TextIO
+
+from tester import visible
+from tester.errors import StageFailure
+from tester.http11 import Response
+from tester.request import Outgoing
+
+STYLES = {
+    "bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "blue": "34", "magenta": "35", "cyan": "36",
+}
+
+
+def wants_colour(stream: TextIO, disabled: bool) -> bool:
+    if disabled or os.environ.get("NO_COLOR"):
+        return False
+    return hasattr(stream, "isatty") and stream.isatty() and os.environ.get("TERM") != "dumb"
+
+
+class Console:
+    def __init__(self, stream: TextIO | None = None, *, colour: bool | None = None, debug: bool = False):
+        self.stream = stream or sys.stdout
+        self.colour = wants_colour(self.stream, False) if colour is None else colour
+        self.debug = debug
+        self._lock = threading.Lock()
+
+    # primitives
+
+    def paint(self, text: str, *styles: str) -> str:
+        if not self.colour or not styles:
+            return text
+        codes = ";".join(STYLES[style] for style in styles)
+        return f"\x1b[{codes}m{text}\x1b[0m"
+
+    def print(self, text: str = "") -> None:
+        with self._lock:
+            self.stream.write(text + "\n")
+            self.stream.flush()
+
+    def bytes_block(self, data: bytes, caret: int | None = None, indent: str = "    ", keep: int = 512) -> None:
+        for line in visible.lines(data, caret, keep=keep):
+            self.print(indent + (self.paint(line.text, "dim") if line.elided else line.text))
+            if line.caret_column is not None:
+                self.print(indent + " " * line.caret_column + self.paint("^", "red", "bold"))
+
+    # the run
+
+    def seed(self, seed: int) -> None:
+        self.print(self.paint(f"seed {seed} (replay this run with --seed {seed})", "dim"))
+
+    def stage_started(self, result) -> None:
+        role = " (regression)" if result.regression else ""
+        self.print()
+        self.print(self.paint(f"stage {result.number} {result.stage.slug}: {result.stage.title}{role}", "bold"))
+
+    def probe_started(self, probe) -> None:
+        if self.debug and probe.summary:
+            self.print(self.paint(f"  probe {probe.kind}: {probe.summary}", "dim"))
+
+    def program_output(self, line: str) -> None:
+        self.print(self.paint("  [your_program] ", "magenta") + line)
+
+    def event(self, label: str, event: str, payload: object) -> None:
+        tag = f"[{label.replace('connection ', '')}] " if label else ""
+        if event == "send":
+            assert isinstance(payload, Outgoing)
+            pieces = f" (in {payload.pieces} pieces)" if payload.pieces > 1 else ""
+            self.print(f"  {self.paint('→', 'cyan')} {tag}{payload.summary}{pieces}")
+            self.print(self.paint(f"    $ {payload.curl}", "dim"))
+            if self.debug:
+                self.bytes_block(payload.data, indent="      ")
+        elif event == "receive":
+            assert isinstance(payload, Response)
+            self.print(f"  {self.paint('←', 'cyan')} {tag}{payload.status_line}{_describe_body(payload)}")
+            if self.debug:
+                self.bytes_block(payload.raw, indent="      ")
+        else:
+            self.print(self.paint(f"  · {tag}{payload}", "dim"))
+
+    def stage_finished(self, result) -> None:
+        seconds = f"{result.duration:.2f} s"
+        if result.status == "passed":
+            self.print(self.paint(f"✓ stage {result.number} {result.stage.slug} passed", "green") + f" ({seconds})")
+            return
+        assert result.failure is not None
+        self.failure(result.number, result.stage.slug, result.failure)
+
+    def failure(self, number: int, slug: str, failure: StageFailure) -> None:
+        self.print(self.paint(f"✗ stage {number} {slug} failed: ", "red", "bold") + failure.message)
+        if failure.curl:
+            self.print(f"  {self.paint('reproduce:', 'bold')} {failure.curl}")
+        for evidence in failure.evidence:
+            self.print(f"  {self.paint(evidence.label + ':', 'bold')}")
+            if evidence.text:
+                for line in evidence.data.decode("utf-8", "replace").splitlines():
+                    self.print("    " + line)
+            else:
+                self.bytes_block(evidence.data, evidence.caret)
+        if failure.expected:
+            self.print(f"  {self.paint('expected:', 'bold')} {failure.expected}")
+        if failure.hint:
+            self.print(f"  {self.paint('hint:', 'yellow', 'bold')} {failure.hint}")
+
+    def summary(self, run) -> None:
+        passed = sum(result.status == "passed" for result in run.results)
+        failed = [result for result in run.results if result.status == "failed"]
+        skipped = sum(result.status == "not-run" for result in run.results)
+        self.print()
+        if failed:
+            stage = failed[0]
+            tail = f", {skipped} not run" if skipped else ""
+            self.print(self.paint(f"{passed} passed, 1 failed{tail}.", "red", "bold")
+                       + f" Fix stage {stage.number} ({stage.stage.slug}), then run: tester stage {stage.number}"
+                       + f"   (same values: --seed {run.seed})")
+        else:
+            self.print(self.paint(f"{passed} passed, 0 failed.", "green", "bold"))
+
+    def error(self, text: str) -> None:
+        self.print(self.paint("error: ", "red", "bold") + text)
+
+
+def _describe_body(response: Response) -> str:
+    parts = []
+    content_type = response.header("content-type")
+    if content_type:
+        parts.append(content_type.value)
+    encoding = response.header("content-encoding")
+    if encoding:
+        parts.append(encoding.value)
+    if response.body:
+        parts.append(f"{len(response.body)}-byte body")
+    return f"  ({', '.join(parts)})" if parts else ""

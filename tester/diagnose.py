@@ -1,0 +1,69 @@
+"""Verdicts for responses that never completed. Pure: from what the reader waited for to a message.
+
+A response can stop short in several ways (nothing at all, a head without its blank line, a body shorter
+than its Content-Length, a close-delimited body on a connection that stays open); each has a different
+usual cause, so each gets its own message and hint.
+"""
+
+from __future__ import annotations
+
+from tester import hints
+from tester.errors import Evidence, StageFailure
+from tester.http11 import ParseError, Waiting
+
+
+def timed_out(waiting: Waiting, buffer: bytes, seconds: float, *, eof: bool = False) -> StageFailure:
+    if waiting.stage == "nothing":
+        if eof:
+            return StageFailure(
+                "the server closed the connection without sending a response",
+                expected="a response", hint=hints.NO_RESPONSE,
+            )
+        return StageFailure(f"no response within {seconds:g} s", expected="a response", hint=hints.NO_RESPONSE)
+    if waiting.stage == "head":
+        what = "the connection closed" if eof else f"nothing more came within {seconds:g} s"
+        return StageFailure(
+            f"the response head is incomplete: {what} before the empty line that ends it",
+            expected="\\r\\n\\r\\n at the end of the head", hint=hints.NO_RESPONSE_PARTIAL_HEAD,
+            evidence=[Evidence("received", buffer, len(buffer))],
+        )
+    if waiting.stage == "body":
+        what = "then the connection closed" if eof else f"no more arrived within {seconds:g} s"
+        return StageFailure(
+            f"Content-Length declares {waiting.declared} body bytes but only {waiting.body_received} arrived; {what}",
+            expected=f"{waiting.declared} bytes of body", hint=hints.SHORT_BODY,
+            evidence=[Evidence("received", buffer, len(buffer))],
+        )
+    if waiting.stage == "chunked":
+        return StageFailure(
+            f"the chunked body never ended (no final zero-size chunk within {seconds:g} s)",
+            expected="0\\r\\n\\r\\n to end a chunked body",
+            hint="A chunked body ends with a chunk of size zero: 0\\r\\n\\r\\n.",
+            evidence=[Evidence("received", buffer, len(buffer))],
+        )
+    return StageFailure(
+        "the response has no Content-Length, so its body ends only when the connection closes, "
+        f"and the server kept the connection open ({seconds:g} s)",
+        expected="a Content-Length header, or the connection closed after the response",
+        hint=hints.CLOSE_DELIMITED_OPEN,
+        evidence=[Evidence("received", buffer, waiting.received - waiting.body_received - 2)],
+    )
+
+
+def parse_failure(error: ParseError) -> StageFailure:
+    return StageFailure(
+        f"the response is not valid HTTP/1.1: {error.problem}",
+        expected=error.expected,
+        hint=hints.PARSE.get(error.kind, hints.PARSE["syntax"]),
+        evidence=[Evidence("received", error.data, error.offset)],
+    )
+
+
+def trailing(extra: bytes, response_raw: bytes, declared: str) -> StageFailure:
+    data = response_raw + extra
+    return StageFailure(
+        f"{len(extra)} bytes arrived after the end of the response (its body ends after the {declared})",
+        expected="nothing after the declared body",
+        hint=hints.TRAILING,
+        evidence=[Evidence("received", data, len(response_raw))],
+    )

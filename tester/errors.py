@@ -1,0 +1,66 @@
+"""The exceptions the tester raises, one tree so the command line can turn each into a message.
+
+TesterError
+├── UsageError      the command line asks for something that does not exist (exit 2)
+├── ManifestError   the course files are wrong: names the file, line and fix (exit 2)
+└── StageFailure    the learner's server did something wrong: a verdict, not a crash (exit 1)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class TesterError(Exception):
+    """Base of every error the tester reports as a message rather than a traceback."""
+
+
+class UsageError(TesterError):
+    pass
+
+
+@dataclass(frozen=True)
+class ManifestProblem:
+    path: str
+    line: int | None
+    problem: str
+    fix: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.problem}" + (f"\n    fix: {self.fix}" if self.fix else "")
+
+
+class ManifestError(TesterError):
+    """The course files are wrong; every problem found names its file and line, and how to fix it."""
+
+    def __init__(self, problems: list[ManifestProblem]):
+        self.problems = problems
+        super().__init__("\n".join(str(problem) for problem in problems))
+
+
+@dataclass
+class Evidence:
+    """Bytes to show beside a failure, with an optional caret at the first wrong byte."""
+
+    label: str
+    data: bytes
+    caret: int | None = None
+    text: bool = False  # plain lines (a program's output), not bytes to escape
+
+
+@dataclass
+class StageFailure(TesterError):
+    """A check failed. Everything the learner needs to see it and fix it travels with it."""
+
+    message: str
+    expected: str = ""
+    hint: str = ""
+    evidence: list[Evidence] = field(default_factory=list)
+    curl: str = ""
+
+    def __post_init__(self) -> None:
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return self.message

@@ -1,0 +1,128 @@
+"""Comparing a parsed response with what the manifest expects. Pure: no sockets, no files.
+
+Checks run in the order a reader of the response meets them (status code, reason, headers, body), and
+the first mismatch is the verdict, with a caret at the byte where the response first goes wrong.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+from tester import hints
+from tester.codings import DecodeError, gunzip
+from tester.errors import Evidence, StageFailure
+from tester.http11 import Response
+from tester.manifest.models import Expect, HeaderRule
+from tester.templates import Value, render, render_text
+
+
+def first_difference(expected: bytes, actual: bytes) -> int | None:
+    """Index of the first byte where the two differ (or where the shorter ends), None if equal."""
+    if expected == actual:
+        return None
+    for index, (left, right) in enumerate(zip(expected, actual)):
+        if left != right:
+            return index
+    return min(len(expected), len(actual))
+
+
+def check(response: Response, expect: Expect, values: Mapping[str, Value]) -> None:
+    """Raise StageFailure for the first way the response differs from `expect`."""
+    if expect.status is not None and response.status != expect.status:
+        raise _fail(
+            response, 9, f"expected status code {expect.status}, got {response.status}",
+            f"status {expect.status}", hints.STATUS.get((expect.status, response.status), hints.STATUS_DEFAULT),
+        )
+    if expect.reason is not None and response.reason != expect.reason:
+        at = 13 + (first_difference(expect.reason.encode(), response.reason.encode("latin-1")) or 0)
+        raise _fail(
+            response, at, f"expected reason phrase {expect.reason!r}, got {response.reason!r}",
+            f"'{response.status} {expect.reason}'", hints.REASON,
+        )
+    for name, rule in expect.headers.items():
+        _check_header(response, name, rule, values)
+    for name in expect.absent:
+        header = response.header(name)
+        if header is not None:
+            raise _fail(response, header.offset, f"the response has a {header.name} header ({header.value!r}), "
+                        "which it must not have here", f"no {name} header", hints.ABSENT)
+    if expect.body is not None:
+        _check_body(response, expect, render(expect.body, values))
+
+
+def _check_header(response: Response, name: str, rule: str | HeaderRule, values: Mapping[str, Value]) -> None:
+    header = response.header(name)
+    end_of_head = response.head_length - 2
+    if isinstance(rule, HeaderRule):
+        if rule.present is False and header is not None:
+            raise _fail(response, header.offset, f"the response has a {name} header, which it must not have",
+                        f"no {name} header", hints.ABSENT)
+        if header is None and (rule.present or rule.token is not None):
+            raise _fail(response, end_of_head, f"the response has no {name} header", f"a {name} header",
+                        hints.HEADER_MISSING)
+        if rule.token is not None and header is not None:
+            token = render_text(rule.token, values).lower()
+            tokens = [item.strip().lower() for value in response.header_values(name) for item in value.split(",")]
+            if token not in tokens:
+                raise _fail(response, _value_offset(response, header), f"{name} is {header.value!r}, "
+                            f"which does not list {token!r}", f"{name} listing {token}", hints.HEADER_MISSING)
+        return
+    wanted = render_text(rule, values)
+    if header is None:
+        raise _fail(response, end_of_head, f"the response has no {name} header (expected {name}: {wanted})",
+                    f"{name}: {wanted}", _header_hint(name))
+    if header.value != wanted:
+        offset = _value_offset(response, header)
+        offset += first_difference(wanted.encode("latin-1"), header.value.encode("latin-1")) or 0
+        message = f"{name} is {header.value!r}, expected {wanted!r}"
+        if name.lower() == "content-length" and header.value.isdigit():
+            message += f" (the body has {len(response.body)} bytes, declared {header.value})"
+        raise _fail(response, offset, message, f"{name}: {wanted}", _header_hint(name))
+
+
+def _check_body(response: Response, expect: Expect, wanted: bytes) -> None:
+    body = response.body
+    if expect.decode == "gzip":
+        try:
+            body = gunzip(response.body, plain=wanted)
+        except DecodeError as error:
+            raise _fail(response, response.head_length, error.problem, "a gzip-compressed body", error.hint) from None
+        at = first_difference(wanted, body)
+        if at is not None:
+            raise StageFailure(
+                f"the body decodes to {len(body)} bytes that differ from the expected {len(wanted)} at byte {at}",
+                expected=f"the gzip body decodes to the {len(wanted)} bytes shown",
+                hint=hints.BODY,
+                evidence=[Evidence("expected, decoded", wanted, at), Evidence("received, decoded", body, at)],
+            )
+        return
+    at = first_difference(wanted, body)
+    if at is None:
+        return
+    if len(body) < len(wanted) and wanted.startswith(body):
+        problem = f"the body is {len(body)} bytes, shorter than the expected {len(wanted)}"
+    elif len(body) > len(wanted) and body.startswith(wanted):
+        problem = f"the body has {len(body) - len(wanted)} extra bytes after the expected {len(wanted)}"
+    else:
+        problem = f"the body differs from the expected one at byte {at}"
+    failure = _fail(response, response.head_length + at, problem, f"the {len(wanted)}-byte body shown", hints.BODY)
+    failure.evidence.insert(0, Evidence("expected body", wanted, at))
+    raise failure
+
+
+def _value_offset(response: Response, header) -> int:
+    colon = response.raw.index(b":", header.offset) + 1
+    while response.raw[colon:colon + 1] in (b" ", b"\t"):
+        colon += 1
+    return colon
+
+
+def _header_hint(name: str) -> str:
+    return {
+        "content-length": hints.CONTENT_LENGTH,
+        "content-type": hints.CONTENT_TYPE,
+    }.get(name.lower(), hints.HEADER_MISSING)
+
+
+def _fail(response: Response, offset: int, problem: str, expected: str, hint: str) -> StageFailure:
+    return StageFailure(problem, expected=expected, hint=hint, evidence=[Evidence("received", response.raw, offset)])

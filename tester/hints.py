@@ -1,0 +1,58 @@
+"""What to try next: the usual mistake behind each kind of failure, in one place.
+
+Messages say what happened; hints say why it usually happens. Keeping them together keeps the voice
+consistent and lets a test check that every failure kind has one.
+"""
+
+from __future__ import annotations
+
+PARSE = {
+    "bare-lf": "HTTP lines end with \\r\\n, not \\n alone. Check every line you write, including the empty "
+               "line after the headers: the head ends with \\r\\n\\r\\n.",
+    "status-line": "The first line of a response is exactly 'HTTP/1.1 <code> <reason>\\r\\n', for example "
+                   "'HTTP/1.1 200 OK\\r\\n'.",
+    "header": "Each header is 'Name: value\\r\\n': the name, a colon right after it, then the value.",
+    "framing": "Content-Length is the number of body bytes, written in decimal; send it once.",
+    "truncated": "The connection closed before the response was complete: write the whole response before "
+                 "closing the socket (sendall, not send).",
+    "too-long": "The tester never found the end of the response head: after the last header comes an empty "
+                "line, so the head ends with \\r\\n\\r\\n.",
+    "syntax": "Compare the bytes above with the format: status line, headers, empty line, body.",
+}
+
+NO_RESPONSE = ("Your server accepted the connection but sent nothing back. Read the request until the empty "
+               "line that ends its headers (\\r\\n\\r\\n), then write the response on the same socket.")
+NO_RESPONSE_PARTIAL_HEAD = ("The response head never ended. After the last header, write an empty line: the "
+                            "head ends with \\r\\n\\r\\n, even when there are no headers at all.")
+SHORT_BODY = ("Content-Length must count bytes, not characters: in Python use len(body_bytes) after "
+              "encoding, not len(text). Also check that you send the whole body (sendall).")
+TRAILING = ("Content-Length is smaller than the body you sent. The client stops reading after that many "
+            "bytes and takes the rest for the start of the next response.")
+CLOSE_DELIMITED_OPEN = ("A response with no Content-Length ends only when the server closes the connection "
+                        "(RFC 9112 §6.3). Your server kept it open, so no client can tell where the response "
+                        "ends. Send Content-Length (0 for an empty body) with every response.")
+CLOSED_EARLY = ("Keep the socket open after a response: read the next request on the same connection until "
+                "the client closes it or sends 'Connection: close'.")
+REFUSED = ("Nothing accepts connections on the port any more. Did your program exit or crash after an "
+           "earlier connection? Serve connections in a loop.")
+RESET = "The server reset the connection (it closed the socket with unread data, or crashed)."
+
+STATUS = {
+    (404, 200): "Your server answers 200 to a path it does not know. Look at the request target (the second "
+                "word of the request line) and answer 404 Not Found for anything you do not serve.",
+    (200, 404): "Your server answers 404 to a path it should serve. Print the request target you parsed and "
+                "compare it with the request shown above.",
+}
+STATUS_DEFAULT = "Check how your server picks the response for this request target and method."
+REASON = "The reason phrase follows the code exactly, with its capitals: 200 OK, 201 Created, 404 Not Found."
+HEADER_MISSING = "Add the header to the response head, as 'Name: value\\r\\n' before the empty line."
+CONTENT_LENGTH = ("Content-Length is the body's length in bytes. Count the bytes you send, after encoding "
+                  "(and after compressing, when you compress).")
+CONTENT_TYPE = "Send exactly the Content-Type shown, with nothing after it (no '; charset=...')."
+ABSENT = "Send this header only when it applies: an unsupported or missing request option gets no such header."
+BODY = ("Send exactly the bytes shown as the body: no extra newline, no quotes, no decoding or re-encoding "
+        "of the request's bytes.")
+FILE_CONTENT = ("Write the request body to the file byte for byte: read exactly Content-Length bytes of body, "
+                "which may arrive over several reads, and open the file in binary mode.")
+FILE_MISSING = ("Create the file inside the --directory folder given on the command line, named after the "
+                "last part of the path, and finish writing it before you respond.")

@@ -1,0 +1,159 @@
+"""What every key of `stages.yaml` means, as pydantic models.
+
+The models are the manifest's single definition: the loader validates against them, the JSON Schema is
+generated from them, and the probes read their parameters from them. Unknown keys are errors, because
+a misspelt key that is silently ignored is a check that silently does not happen.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+
+from tester.templates import TemplateError, names
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_template(value: str) -> str:
+    try:
+        names(value)
+    except TemplateError as error:
+        raise ValueError(str(error)) from None
+    return value
+
+
+Template = Annotated[str, Field(description="Text with {name} or {name|len} placeholders for the stage's values")]
+
+
+class Defaults(Strict):
+    ready_timeout: float = Field(10.0, gt=0, description="Seconds the program has to start accepting connections")
+    response_timeout: float = Field(3.0, gt=0, description="Seconds a whole response may take to arrive")
+    close_timeout: float = Field(1.0, gt=0, description="Seconds to wait for the server to close a connection")
+    trailing_wait: float = Field(
+        0.02, ge=0, description="Seconds to listen for stray bytes after the last response on a connection"
+    )
+
+
+class Generated(Strict):
+    generate: str = Field(description="Generator name: word, words, user-agent, filename, binary or text")
+    size: int | None = Field(None, gt=0, description="Length in bytes (binary, text)")
+    count: int | None = Field(None, gt=0, description="How many words (words)")
+    separator: str | None = Field(None, description="Between words (words)")
+
+    def params(self) -> dict[str, Any]:
+        return {key: value for key, value in self.model_dump(exclude={"generate"}).items() if value is not None}
+
+
+VarSpec = Union[str, Generated]
+
+
+class Request(Strict):
+    """One HTTP request. Either structured (method, target, headers, body) or `raw` bytes."""
+
+    method: str = Field("GET", pattern=r"^[A-Z]+$")
+    target: Template = "/"
+    headers: dict[str, Template] = Field(
+        default_factory=dict, description="Sent in this order and spelling, after Host"
+    )
+    body: Template | None = None
+    raw: Template | None = Field(None, description="Exact bytes to send instead of a structured request")
+    pieces: int = Field(
+        1, ge=1, le=64, description="Send the request in this many pieces, with a pause between them"
+    )
+    piece_pause: float = Field(0.05, ge=0, le=2, description="Seconds between pieces")
+
+    @model_validator(mode="after")
+    def _templates(self) -> Request:
+        for value in [self.target, self.body, self.raw, *self.headers.values()]:
+            if value is not None:
+                _check_template(value)
+        if self.raw is not None and (self.body is not None or self.headers or "target" in self.model_fields_set):
+            raise ValueError("raw replaces target, headers and body: give either raw or those")
+        return self
+
+
+class HeaderRule(Strict):
+    """A header check that is not a plain exact value."""
+
+    present: bool | None = Field(None, description="true: must be there with any value")
+    token: Template | None = Field(None, description="Must hold this token in its comma-separated list")
+
+
+class Expect(Strict):
+    """What must come back for one request."""
+
+    status: int | None = Field(None, ge=100, le=599)
+    reason: str | None = Field(None, description="Exact reason phrase")
+    headers: dict[str, Union[Template, HeaderRule]] = Field(
+        default_factory=dict, description="Names compare case-insensitively, values exactly"
+    )
+    absent: list[str] = Field(default_factory=list, description="Headers that must not be sent")
+    body: Template | None = Field(None, description="Exact body bytes (after decoding, when decode is set)")
+    decode: Literal["gzip"] | None = Field(None, description="Decode the body with this coding before comparing")
+    files: dict[Template, Template] = Field(
+        default_factory=dict, description="Files in the stage directory and their exact contents afterwards"
+    )
+    then: Literal["open", "close"] | None = Field(
+        None, description="open: the connection must stay open; close: the server must close it next"
+    )
+
+    @model_validator(mode="after")
+    def _templates(self) -> Expect:
+        for value in [self.body, *self.files, *self.files.values()]:
+            if value is not None:
+                _check_template(value)
+        for rule in self.headers.values():
+            if isinstance(rule, str):
+                _check_template(rule)
+        return self
+
+
+class Step(Strict):
+    send: Request
+    expect: Expect
+
+
+class Stage(Strict):
+    slug: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", description="Stable name, used on the command line")
+    title: str
+    description: str = Field(description="Markdown file, relative to the manifest")
+    directory: bool = Field(False, description="Start the program with --directory DIR")
+    vars: dict[str, VarSpec] = Field(default_factory=dict, description="Values drawn from the run's seed")
+    files: dict[Template, Template] = Field(
+        default_factory=dict, description="Files written into the directory before the program starts"
+    )
+    probes: list[Any] = Field(min_length=1, description="The checks, run in order")
+
+
+class Course(Strict):
+    defaults: Defaults = Field(default_factory=Defaults)
+    probe_modules: list[str] = Field(
+        default_factory=list, description="Python modules (beside the manifest) that define custom probe kinds"
+    )
+    stages: list[Stage] = Field(min_length=1)
+
+    _source: Path = PrivateAttr(Path("stages.yaml"))
+
+    @property
+    def source(self) -> Path:
+        """The manifest file; descriptions and probe modules resolve relative to its folder."""
+        return self._source
+
+    @property
+    def root(self) -> Path:
+        return self._source.parent
+
+    def stage_number(self, stage: Stage) -> int:
+        return self.stages.index(stage) + 1
+
+    def find(self, key: str) -> Stage | None:
+        """A stage by number (1-based) or slug."""
+        if key.isdigit():
+            number = int(key)
+            return self.stages[number - 1] if 1 <= number <= len(self.stages) else None
+        return next((stage for stage in self.stages if stage.slug == key), None)

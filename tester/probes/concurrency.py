@@ -1,0 +1,140 @@
+"""`concurrency`: proof that the server serves connections at the same time.
+
+Answering several clients in some order proves nothing: a server that handles one connection at a time
+can do that. The proof: open several connections, give each an unfinished request, then finish them in
+an order that does not start with the first one opened. A server that serves one connection at a time is
+still reading the first, so the request finished first is never answered and the stage fails naming it.
+A second wave of fresh connections catches a server that stops accepting after its first few clients.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from typing import Literal
+
+from pydantic import Field
+
+from tester import expectations, hints
+from tester.connection import Connection
+from tester.errors import Evidence, StageFailure
+from tester.manifest.models import Expect
+from tester.probes.base import Probe, ProbeContext
+
+SERIAL_HINT = (
+    "Your server seems to handle one connection at a time: while it waits for the rest of one request, "
+    "no other connection is served. Handle each accepted connection in its own thread (or task, or with "
+    "non-blocking I/O) and go straight back to accept()."
+)
+EARLY_HINT = (
+    "A request can arrive in several pieces, and one recv() may return only the first. Keep reading and "
+    "appending until the buffer holds the empty line that ends the headers (\\r\\n\\r\\n), and only then "
+    "parse and respond."
+)
+WAVE_HINT = (
+    "The first connections were served, but fresh ones were not: does your server stop accepting, or stop "
+    "after a fixed number of clients? Keep calling accept() in a loop for as long as the program runs."
+)
+
+
+def finishing_order(rng: random.Random, count: int) -> list[int]:
+    """A random order of 0..count-1 that never starts with 0, so a one-at-a-time server cannot pass."""
+    order = list(range(count))
+    rng.shuffle(order)
+    if order[0] == 0:
+        swap = rng.randrange(1, count)
+        order[0], order[swap] = order[swap], order[0]
+    return order
+
+
+class ConcurrencyProbe(Probe):
+    kind: Literal["concurrency"]
+    connections: int = Field(3, ge=2, le=50, description="Connections held open at once in each wave")
+    waves: int = Field(2, ge=1, le=10, description="Rounds of fresh connections")
+    answer_within: float = Field(1.0, gt=0, description="Seconds each finished request has to be answered")
+    settle: float = Field(0.03, ge=0, le=1, description="Seconds to wait after the unfinished requests")
+    summary = "hold unfinished requests on several connections, finish them out of order"
+
+    def run(self, context: ProbeContext) -> None:
+        target = "/"
+        wanted = Expect(status=200, reason="OK")
+        authority = f"{context.host}:{context.port}"
+        first = b"GET " + target.encode() + b" HTTP/1.1\r\nHost: " + authority.encode() + b"\r\n"
+        rest = b"Accept: */*\r\n\r\n"
+        for wave in range(1, self.waves + 1):
+            base = (wave - 1) * self.connections
+            opened = self._open(context, base, wave)
+            for connection in opened:
+                connection.reader.expect_response_to("GET")
+                connection.send_bytes(first)
+            context.listener("", "note", f"wave {wave}: {len(opened)} connections each hold an unfinished "
+                                         "request (request line and Host sent, headers not ended)")
+            time.sleep(self.settle)
+            order = finishing_order(context.rng, len(opened))
+            context.listener("", "note", "finishing them in the order "
+                             + ", ".join(opened[index].label.replace("connection ", "") for index in order))
+            for position, index in enumerate(order):
+                for other in order[position:]:
+                    if opened[other].readable_now():
+                        _answered_early(opened[other])
+                self._finish(opened, index, position, rest, wanted, context, wave)
+
+    def _open(self, context: ProbeContext, base: int, wave: int) -> list[Connection]:
+        opened = []
+        for number in range(base + 1, base + self.connections + 1):
+            try:
+                opened.append(context.connect(f"connection #{number}"))
+            except StageFailure as failure:
+                if wave > 1:
+                    failure.message += " (a fresh connection after the first wave was served)"
+                    failure.hint = WAVE_HINT
+                raise
+        return opened
+
+    def _finish(self, opened: list[Connection], index: int, position: int, rest: bytes, wanted: Expect,
+                context: ProbeContext, wave: int) -> None:
+        connection = opened[index]
+        connection.send_bytes(rest)
+        try:
+            response = connection.receive(self.answer_within, context.defaults.close_timeout)
+        except StageFailure as failure:
+            if "no response within" not in failure.message:
+                raise
+            raise self._unanswered(opened, index, position, wave) from None
+        try:
+            expectations.check(response, wanted, context.values)
+        except StageFailure as failure:
+            raise connection.annotate(failure) from None
+
+    def _unanswered(self, opened: list[Connection], index: int, position: int, wave: int) -> StageFailure:
+        connection = opened[index]
+        waiting = [other.label for other in opened if not other.received and other is not connection]
+        if position == 0:
+            message = (f"{connection.label} sent a complete request and got no response within "
+                       f"{self.answer_within:g} s, while {', '.join(waiting)} still held unfinished requests")
+            hint = SERIAL_HINT
+        else:
+            message = (f"{connection.label} got no response within {self.answer_within:g} s after its request "
+                       "was finished, although other connections were answered")
+            hint = SERIAL_HINT
+        if wave > 1 and position == 0:
+            message += f" (wave {wave}: fresh connections after the first ones were served)"
+            hint = WAVE_HINT + " " + SERIAL_HINT
+        return connection.annotate(StageFailure(message, expected="every finished request answered promptly",
+                                                hint=hint))
+
+
+def _answered_early(connection: Connection) -> None:
+    connection.wait_for_close(0.05)  # collect what it sent, for the evidence
+    if connection.reader.buffer:
+        what = "sent a response"
+    else:
+        what = "closed the connection"
+    failure = connection.annotate(StageFailure(
+        f"the server {what} on {connection.label} before its request was complete "
+        "(the tester had sent only the request line and the Host header)",
+        expected="no response until the empty line that ends the request's headers", hint=EARLY_HINT,
+    ))
+    if connection.reader.buffer:
+        failure.evidence.append(Evidence("received", connection.reader.buffer))
+    raise failure

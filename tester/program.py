@@ -1,0 +1,188 @@
+"""The learner's program as a child process: start it, relay its output, wait until it listens, stop it.
+
+It runs as `./your_program.sh` from the solution folder in a session (and process group) of its own,
+so one signal reaches every process it starts and the terminal's Ctrl-C reaches only the tester.
+Stopping is TERM to the group, a short grace, then KILL: nothing it started outlives the stage.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+from pathlib import Path
+from typing import Callable
+
+from tester.errors import Evidence, StageFailure, UsageError
+
+POLL_INTERVAL = 0.005
+STOP_GRACE = 0.5
+RELAY_LIMIT = 400  # program output lines shown per stage; the rest is read and counted
+LAST_LINES = 15
+
+SCRIPT = "your_program.sh"
+
+
+class Program:
+    def __init__(self, solution: Path, port: int, args: list[str], output: Callable[[str], None],
+                 host: str = "localhost"):
+        self.solution = solution
+        self.port = port
+        self.args = args
+        self.output = output
+        self.host = host
+        self.process: subprocess.Popen[bytes] | None = None
+        self.last_lines: collections.deque[str] = collections.deque(maxlen=LAST_LINES)
+        self.lines_seen = 0
+        self._relay: threading.Thread | None = None
+
+    # starting
+
+    def start(self) -> None:
+        script = self.solution / SCRIPT
+        if not script.is_file():
+            raise UsageError(f"{script} does not exist: the tester starts your server with ./{SCRIPT} from "
+                             f"the solution folder (--solution, now {self.solution})")
+        if not os.access(script, os.X_OK):
+            raise UsageError(f"{script} is not executable: run  chmod +x {script}")
+        if self._port_taken():
+            raise StageFailure(
+                f"something is already listening on port {self.port}, before your program was started",
+                expected=f"port {self.port} free", hint=(
+                    "Probably a server left running from an earlier try. Stop it (find it with "
+                    f"'lsof -i :{self.port}' or 'ss -ltnp'), or run the tester with --port to use another port. "
+                    "While another program holds the port, every verdict would be about that program."
+                ),
+            )
+        environment = dict(os.environ, PORT=str(self.port), PYTHONUNBUFFERED="1")
+        self.process = subprocess.Popen(
+            [f"./{SCRIPT}", *self.args], cwd=self.solution, env=environment,
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        self._relay = threading.Thread(target=self._relay_output, name="program-output", daemon=True)
+        self._relay.start()
+
+    def _port_taken(self) -> bool:
+        try:
+            probe = socket.create_connection((self.host, self.port), timeout=0.2)
+        except OSError:
+            return False
+        probe.close()
+        return True
+
+    def _relay_output(self) -> None:
+        assert self.process and self.process.stdout
+        stream = self.process.stdout
+        while True:
+            line = stream.readline(4096)
+            if not line:
+                break
+            text = line.decode("utf-8", "replace").rstrip("\r\n")
+            self.last_lines.append(text)
+            self.lines_seen += 1
+            if self.lines_seen <= RELAY_LIMIT:
+                self.output(text)
+            elif self.lines_seen == RELAY_LIMIT + 1:
+                self.output(f"… more output; the tester stops showing it after {RELAY_LIMIT} lines")
+
+    def wait_ready(self, timeout: float) -> socket.socket:
+        """Poll until a connection succeeds, and hand that connection over for the stage's first use."""
+        deadline = time.monotonic() + timeout
+        addresses = socket.getaddrinfo(self.host, self.port, type=socket.SOCK_STREAM)
+        while True:
+            for family, kind, proto, _, address in addresses:
+                sock = socket.socket(family, kind, proto)
+                sock.settimeout(0.5)
+                try:
+                    sock.connect(address)
+                except OSError:
+                    sock.close()
+                    continue
+                return sock
+            assert self.process is not None
+            code = self.process.poll()
+            if code is not None:
+                raise self._exited_early(code)
+            if time.monotonic() >= deadline:
+                raise StageFailure(
+                    f"your program did not accept a connection on port {self.port} within {timeout:g} s",
+                    expected=f"a server listening on port {self.port}",
+                    hint=("Create a server socket, bind it to port "
+                          f"{self.port} (read it from the PORT environment variable, default 4221), listen, "
+                          "and accept connections. Is it listening on another port, or only on another address? "
+                          "Bind to localhost or 0.0.0.0."),
+                    evidence=self._output_evidence(),
+                )
+            time.sleep(POLL_INTERVAL)
+
+    def _exited_early(self, code: int) -> StageFailure:
+        time.sleep(0.05)  # let the relay read its last lines
+        if self._relay:
+            self._relay.join(timeout=0.5)
+        said = "\n".join(self.last_lines)
+        if "Address already in use" in said or "EADDRINUSE" in said:
+            hint = ("The port was still held by a previous run. Set SO_REUSEADDR on the listening socket before "
+                    "bind, so a restart can take the port at once.")
+        elif code == 0 and self.lines_seen <= 2:
+            hint = ("Your program ended without listening. Open app/main.py: create a server socket bound to "
+                    "the port, and accept connections in a loop (the starter has this code commented out).")
+        else:
+            hint = "Read your program's last output above: it ended before it accepted any connection."
+        return StageFailure(
+            f"your program exited with code {code} before accepting a connection on port {self.port}",
+            expected=f"a server listening on port {self.port}", hint=hint, evidence=self._output_evidence(),
+        )
+
+    def _output_evidence(self) -> list[Evidence]:
+        if not self.last_lines:
+            return [Evidence("its output: nothing at all", b"", text=True)]
+        text = "\n".join(self.last_lines).encode("utf-8", "replace")
+        return [Evidence(f"its last {len(self.last_lines)} output lines", text, text=True)]
+
+    # stopping
+
+    def stop(self) -> None:
+        """TERM to the whole group, a short grace, then KILL; returns once the leader is reaped."""
+        process = self.process
+        if process is None:
+            return
+        group = process.pid
+        _signal_group(group, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_GRACE
+        while time.monotonic() < deadline:
+            if process.poll() is not None and not _group_alive(group):
+                break
+            time.sleep(POLL_INTERVAL)
+        _signal_group(group, signal.SIGKILL)
+        try:
+            process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            pass
+        if self._relay:
+            self._relay.join(timeout=0.5)
+        if process.stdout:
+            process.stdout.close()
+        self.process = None
+
+    @property
+    def exit_code(self) -> int | None:
+        return self.process.poll() if self.process else None
+
+
+def _signal_group(group: int, number: int) -> None:
+    try:
+        os.killpg(group, number)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _group_alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except (ProcessLookupError, PermissionError):
+        return False
+    return True

@@ -1,0 +1,140 @@
+"""Running stages: for each one, a fresh program, its probes in order, and a result.
+
+This is where I/O meets the course: a temporary directory and files for the file stages, the program
+started and stopped, the probes run against it. Whatever happens (a failure, a bug, Ctrl-C), the
+program is stopped and the directory removed before the next stage starts.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from tester import variables
+from tester.errors import Evidence, StageFailure
+from tester.manifest.models import Course, Stage
+from tester.probes import ProbeContext
+from tester.program import Program
+from tester.templates import Value, render, render_text
+
+Status = Literal["passed", "failed", "not-run"]
+
+
+@dataclass
+class Options:
+    solution: Path
+    port: int = 4221
+    seed: int = 0
+    debug: bool = False
+    host: str = "localhost"
+
+
+@dataclass
+class StageResult:
+    number: int
+    stage: Stage
+    status: Status = "not-run"
+    failure: StageFailure | None = None
+    duration: float = 0.0
+    regression: bool = False
+
+    def as_json(self) -> dict:
+        return {
+            "number": self.number, "slug": self.stage.slug, "title": self.stage.title, "status": self.status,
+            "message": self.failure.message if self.failure else None, "duration": round(self.duration, 4),
+        }
+
+
+@dataclass
+class Run:
+    seed: int
+    results: list[StageResult] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return all(result.status == "passed" for result in self.results)
+
+    def as_json(self) -> dict:
+        return {"seed": self.seed, "passed": self.passed, "stages": [result.as_json() for result in self.results]}
+
+
+def plan(course: Course, target: Stage | None, only: bool) -> list[tuple[Stage, bool]]:
+    """(stage, is-regression) in run order: the target first, then the earlier stages; or every stage."""
+    if target is None:
+        return [(stage, False) for stage in course.stages]
+    number = course.stage_number(target)
+    if only:
+        return [(target, False)]
+    return [(target, False)] + [(stage, True) for stage in course.stages[: number - 1]]
+
+
+def run(course: Course, order: list[tuple[Stage, bool]], options: Options, console) -> Run:
+    outcome = Run(options.seed)
+    outcome.results = [StageResult(course.stage_number(stage), stage, regression=regression)
+                       for stage, regression in order]
+    for result in outcome.results:
+        console.stage_started(result)
+        run_stage(course, result, options, console)
+        console.stage_finished(result)
+        if result.status == "failed":
+            break
+    return outcome
+
+
+def draw_values(stage: Stage, seed: int) -> dict[str, Value]:
+    rng = variables.stage_rng(seed, stage.slug)
+    values: dict[str, Value] = {}
+    for name, spec in stage.vars.items():
+        if isinstance(spec, str):
+            values[name] = variables.GENERATORS[spec](rng)
+        else:
+            values[name] = variables.GENERATORS[spec.generate](rng, **spec.params())
+    return values
+
+
+def run_stage(course: Course, result: StageResult, options: Options, console) -> None:
+    stage = result.stage
+    started = time.monotonic()
+    values = draw_values(stage, options.seed)
+    values["port"] = str(options.port)
+    directory = Path(tempfile.mkdtemp(prefix=f"tester-{stage.slug}-")) if stage.directory else None
+    program = Program(options.solution, options.port, [], console.program_output, options.host)
+    context = ProbeContext(options.host, options.port, values, course.defaults, directory,
+                           variables.stage_rng(options.seed, stage.slug + ":probes"), console.event)
+    try:
+        if directory is not None:
+            values["directory"] = str(directory)
+            program.args = ["--directory", str(directory)]
+            for name, content in stage.files.items():
+                (directory / render_text(name, values)).write_bytes(render(content, values))
+        program.start()
+        context.ready_socket = program.wait_ready(course.defaults.ready_timeout)
+        for probe in stage.probes:
+            console.probe_started(probe)
+            probe.run(context)
+        result.status = "passed"
+    except StageFailure as failure:
+        _mention_exit(failure, program)
+        result.status, result.failure = "failed", failure
+    finally:
+        context.close_all()
+        program.stop()
+        if directory is not None:
+            shutil.rmtree(directory, ignore_errors=True)
+        result.duration = time.monotonic() - started
+
+
+def _mention_exit(failure: StageFailure, program: Program) -> None:
+    """If the program died during the stage, that is the news: say so beside the failure."""
+    code = program.exit_code
+    if code is None or "exited with code" in failure.message:
+        return
+    failure.message += f" (your program had exited, with code {code})"
+    if program.last_lines:
+        text = "\n".join(program.last_lines).encode("utf-8", "replace")
+        failure.evidence.append(Evidence(f"your program's last {len(program.last_lines)} output lines", text,
+                                         text=True))
