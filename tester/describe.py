@@ -1,0 +1,71 @@
+"""The requests and responses a stage's probes use, written as a description shows them.
+
+Descriptions in `stages/` show the tester's requests and the responses it expects in fenced `http`
+blocks, with the stage's values as `{name}` placeholders. This module writes those blocks from the
+manifest, so a test (and `tester check`) can hold descriptions and probes to the same text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tester.manifest.models import Expect, HeaderRule, Request, Stage
+
+EXAMPLE_HOST = "localhost:4221"
+_FENCE = re.compile(r"^```http[^\n]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
+
+
+def request_text(request: Request) -> str:
+    if request.raw is not None:
+        return request.raw.replace("\r\n", "\n")
+    lines = [f"{request.method} {request.target} HTTP/1.1", f"Host: {EXAMPLE_HOST}"]
+    lines += [f"{name}: {value}" for name, value in request.headers.items()]
+    if request.body is not None and not any(name.lower() == "content-length" for name in request.headers):
+        lines.append(f"Content-Length: {{{_body_name(request.body)}|len}}")
+    text = "\n".join(lines) + "\n"
+    if request.body is not None:
+        text += "\n" + request.body + "\n"
+    return text
+
+
+def response_text(expect: Expect) -> str:
+    status = f"{expect.status}" if expect.status is not None else "{status}"
+    lines = [f"HTTP/1.1 {status} {expect.reason or ''}".rstrip()]
+    for name, rule in expect.headers.items():
+        if isinstance(rule, HeaderRule):
+            lines.append(f"{name}: {rule.token if rule.token is not None else '...'}")
+        else:
+            lines.append(f"{name}: {rule}")
+    text = "\n".join(lines) + "\n"
+    if expect.body is not None and expect.decode is None:
+        text += "\n" + expect.body + "\n"
+    return text
+
+
+def shown_exchanges(stage: Stage) -> list[tuple[str, str]]:
+    """(request, expected response) texts for every request the stage's data probes send."""
+    pairs = []
+    for probe in stage.probes:
+        for step in getattr(probe, "requests", []):
+            pairs.append((request_text(step.send), response_text(step.expect)))
+    return pairs
+
+
+def http_blocks(markdown: str) -> list[str]:
+    return _FENCE.findall(markdown)
+
+
+def missing_from(markdown: str, stage: Stage) -> list[str]:
+    """Texts the description should show inside one of its http blocks but does not."""
+    blocks = http_blocks(markdown)
+    missing = []
+    for request, response in shown_exchanges(stage):
+        for text in (request, response):
+            if not any(text in block for block in blocks):
+                missing.append(text)
+    return missing
+
+
+def _body_name(template: str) -> str:
+    match = re.fullmatch(r"\{([A-Za-z_][A-Za-z0-9_]*)\}", template)
+    return match.group(1) if match else "body"

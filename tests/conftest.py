@@ -1,0 +1,55 @@
+"""Shared helpers: a free port per run, and the tester run in-process on a solution folder."""
+
+from __future__ import annotations
+
+import json
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tester.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+REFERENCE = FIXTURES / "reference"
+STARTER = ROOT / "solution"
+COURSE = ROOT / "stages.yaml"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class TesterRun:
+    code: int
+    output: str
+    report: dict
+
+    def stage(self, slug: str) -> dict:
+        return next(stage for stage in self.report["stages"] if stage["slug"] == slug)
+
+    @property
+    def failed(self) -> dict | None:
+        return next((stage for stage in self.report["stages"] if stage["status"] == "failed"), None)
+
+
+def run_tester(args: list[str], solution: Path, tmp_path: Path, capsys, course: Path = COURSE,
+               seed: int = 1) -> TesterRun:
+    report_path = tmp_path / f"report-{free_port()}.json"
+    code = main([*args, "--course", str(course), "--solution", str(solution), "--port", str(free_port()),
+                 "--seed", str(seed), "--json", str(report_path), "--no-color"])
+    output = capsys.readouterr().out
+    report = json.loads(report_path.read_text()) if report_path.exists() else {}
+    return TesterRun(code, output, report)
+
+
+@pytest.fixture
+def tester(tmp_path, capsys):
+    def run(*args: str, solution: Path = REFERENCE, course: Path = COURSE, seed: int = 1) -> TesterRun:
+        return run_tester(list(args), solution, tmp_path, capsys, course, seed)
+    return run
