@@ -105,6 +105,7 @@ class ResponseReader:
     request_methods: list[str] = field(default_factory=list)
     buffer: bytes = b""
     eof: bool = False
+    interim: list[Response] = field(default_factory=list)
 
     def expect_response_to(self, method: str) -> None:
         """Record the method of a request sent, so a response to HEAD is read without a body."""
@@ -117,13 +118,27 @@ class ResponseReader:
         self.eof = True
 
     def next_response(self) -> Response | None:
+        """The next final response; interim (1xx) responses before it are skipped into `interim`."""
+        while True:
+            response = self._next()
+            if response is None or not 100 <= response.status < 200 or response.status == 101:
+                return response
+            self.interim.append(response)
+
+    def _next(self) -> Response | None:
         if not self.buffer:
             return None
         head = _parse_head(self.buffer, self.eof)
         if head is None:
+            if len(self.buffer) > MAX_HEAD_BYTES:
+                raise ParseError(
+                    f"the response head is longer than {MAX_HEAD_BYTES} bytes", self.buffer, MAX_HEAD_BYTES,
+                    "the empty line that ends the head", kind="too-long",
+                )
             return None
+        interim = 100 <= head.status < 200
         method = self.request_methods[0] if self.request_methods else "GET"
-        if method == "HEAD" or head.status in NO_BODY_STATUSES or 100 <= head.status < 200:
+        if method == "HEAD" or head.status in NO_BODY_STATUSES or interim:
             framing, body, end = "none", b"", head.length
         elif head.framing == "chunked":
             parsed = _parse_chunked(self.buffer, head.length, self.eof)
@@ -142,7 +157,7 @@ class ResponseReader:
             framing, body, end = "close", self.buffer[head.length:], len(self.buffer)
         raw = self.buffer[:end]
         self.buffer = self.buffer[end:]
-        if self.request_methods:
+        if self.request_methods and not (interim and head.status != 101):
             self.request_methods.pop(0)
         return Response(head.version, head.status, head.reason, head.headers, body, raw, head.length, framing)
 
@@ -270,6 +285,9 @@ def _parse_header(data: bytes, start: int, end: int) -> Header:
         raise ParseError("a header line has no colon", data, end, "':' between the header name and its value",
                          kind="header")
     name = line[:colon]
+    if not name:
+        raise ParseError("a header line has an empty name", data, start, "a header name before the colon",
+                         kind="header")
     match = _TOKEN.match(name)
     matched = match.end() if match else 0
     if matched != len(name):
@@ -311,6 +329,8 @@ def _framing(data: bytes, headers: list[Header]) -> tuple[str, int | None]:
     for header in lengths:
         if not header.value.isdigit() or not header.value.isascii():
             value_at = data.index(b":", header.offset) + 1
+            while data[value_at:value_at + 1] in (b" ", b"\t"):
+                value_at += 1
             raise ParseError(
                 f"Content-Length is {header.value!r}, not a number", data, value_at,
                 "a decimal count of body bytes", kind="framing",
