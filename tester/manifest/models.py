@@ -35,7 +35,7 @@ class Defaults(Strict):
     response_timeout: float = Field(3.0, gt=0, description="Seconds a whole response may take to arrive")
     close_timeout: float = Field(1.0, gt=0, description="Seconds to wait for the server to close a connection")
     trailing_wait: float = Field(
-        0.02, ge=0, description="Seconds to listen for stray bytes after the last response on a connection"
+        0.005, ge=0, description="Seconds to listen for stray bytes after the last response on a connection"
     )
 
 

@@ -52,7 +52,7 @@ class ConcurrencyProbe(Probe):
     connections: int = Field(3, ge=2, le=50, description="Connections held open at once in each wave")
     waves: int = Field(2, ge=1, le=10, description="Rounds of fresh connections")
     answer_within: float = Field(1.0, gt=0, description="Seconds each finished request has to be answered")
-    settle: float = Field(0.03, ge=0, le=1, description="Seconds to wait after the unfinished requests")
+    settle: float = Field(0.02, ge=0, le=1, description="Seconds to wait after the unfinished requests")
     summary = "hold unfinished requests on several connections, finish them out of order"
 
     def run(self, context: ProbeContext) -> None:
