@@ -78,6 +78,8 @@ class ConcurrencyProbe(Probe):
                     if opened[other].readable_now():
                         _answered_early(opened[other])
                 self._finish(opened, index, position, rest, wanted, context, wave)
+            for connection in opened:
+                connection.close()
 
     def _open(self, context: ProbeContext, base: int, wave: int) -> list[Connection]:
         opened = []

@@ -66,6 +66,7 @@ class ExchangeProbe(Probe):
                 raise connection.annotate(failure) from None
             if step.expect.then == "close":
                 _expect_close(connection, defaults.close_timeout, number)
+                connection.close()
                 return
             if step.expect.then == "open" and connection.closed_by_peer():
                 raise connection.annotate(StageFailure(
@@ -74,6 +75,7 @@ class ExchangeProbe(Probe):
                 ))
         if connection.received[-1].framing != "close":
             connection.check_no_stray_bytes(defaults.trailing_wait)
+        connection.close()  # the client closes first: a server that waits for more requests moves on
 
 
 def _expect_close(connection: Connection, seconds: float, number: int) -> None:

@@ -1,0 +1,113 @@
+"""The manifest loader: the shipped course loads, and each kind of mistake names its file, line and fix."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tester.errors import ManifestError
+from tester.manifest.load import load_course
+from tester.probes import ConcurrencyProbe, ExchangeProbe
+
+from conftest import COURSE
+
+SLUGS = ["bind", "respond-200", "url-path", "echo", "user-agent", "concurrency", "files-get", "files-post"]
+
+
+def test_the_shipped_course_loads_in_order():
+    course = load_course(COURSE)
+    assert [stage.slug for stage in course.stages][: len(SLUGS)] == SLUGS
+    assert isinstance(course.find("echo").probes[0], ExchangeProbe)
+    assert isinstance(course.find("6").probes[0], ConcurrencyProbe)
+    assert course.find("99") is None and course.find("nope") is None
+
+
+def write_course(folder: Path, body: str, descriptions: tuple[str, ...] = ("one.md",)) -> Path:
+    for name in descriptions:
+        (folder / name).write_text("# One\n")
+    path = folder / "stages.yaml"
+    path.write_text(textwrap.dedent(body).lstrip())
+    return path
+
+
+def problems(path: Path) -> list[str]:
+    with pytest.raises(ManifestError) as caught:
+        load_course(path)
+    return [str(problem) for problem in caught.value.problems]
+
+
+VALID = """
+stages:
+  - slug: one
+    title: One
+    description: one.md
+    vars:
+      text: word
+    probes:
+      - kind: exchange
+        requests:
+          - send: {method: GET, target: "/echo/{text}"}
+            expect: {status: 200, body: "{text}"}
+"""
+
+
+def test_a_small_valid_course_loads(tmp_path):
+    course = load_course(write_course(tmp_path, VALID))
+    assert course.stages[0].slug == "one"
+    assert course.root == tmp_path
+
+
+@pytest.mark.parametrize("change, line, fragments", [
+    pytest.param(("status: 200", "stauts: 200"), 10, ["unknown key 'stauts'", "did you mean 'status'"],
+                 id="unknown-key"),
+    pytest.param(("status: 200", "status: two hundred"), 10, ["status", "integer"], id="wrong-type"),
+    pytest.param(("kind: exchange", "kind: exchang"), 7, ["unknown probe kind 'exchang'", "did you mean 'exchange'"],
+                 id="unknown-kind"),
+    pytest.param(("description: one.md", "description: missing.md"), 4, ["missing.md does not exist"],
+                 id="missing-description"),
+    pytest.param(('body: "{text}"', 'body: "{txet}"'), 10, ["{txet}", "did you mean {text}"], id="unknown-value"),
+    pytest.param(("text: word", "text: wurd"), 6, ["unknown generator 'wurd'", "did you mean 'word'"],
+                 id="unknown-generator"),
+    pytest.param(('target: "/echo/{text}"', 'target: "/echo/{text"'), 10, ["unmatched"], id="bad-template"),
+    pytest.param(("    title: One\n", ""), 1, ["missing key 'title'"], id="missing-key"),
+])
+def test_each_mistake_names_file_line_and_fix(tmp_path, change, line, fragments):
+    path = write_course(tmp_path, VALID.replace(*change))
+    found = problems(path)
+    assert len(found) == 1, found
+    assert found[0].startswith(f"{path}:")
+    for fragment in fragments:
+        assert fragment in found[0]
+    reported_line = int(found[0].split(":")[1])
+    assert abs(reported_line - line) <= 1, found[0]
+
+
+def test_duplicate_slugs_and_keys_are_reported(tmp_path):
+    doubled = VALID + VALID.split("stages:\n", 1)[1]
+    assert any("already used by stage 1" in problem for problem in problems(write_course(tmp_path, doubled)))
+    twice = VALID.replace("    title: One\n", "    title: One\n    title: Two\n")
+    assert any("appears twice" in problem for problem in problems(write_course(tmp_path, twice)))
+
+
+def test_yaml_syntax_error_has_a_line(tmp_path):
+    found = problems(write_course(tmp_path, VALID.replace("title: One", "title: [One")))
+    assert "not valid YAML" in found[0] and found[0].split(":")[1].isdigit()
+
+
+def test_files_need_a_directory(tmp_path):
+    body = VALID.replace('expect: {status: 200, body: "{text}"}', 'expect: {status: 201, files: {"{text}": "x"}}')
+    assert any("directory: true" in problem for problem in problems(write_course(tmp_path, body)))
+
+
+def test_several_problems_are_reported_together(tmp_path):
+    body = VALID.replace("status: 200", "stauts: 200").replace("description: one.md", "description: gone.md")
+    assert len(problems(write_course(tmp_path, body))) == 1  # model errors stop before file checks
+    body = VALID.replace("description: one.md", "description: gone.md").replace('body: "{text}"', 'body: "{x}"')
+    assert len(problems(write_course(tmp_path, body))) == 2
+
+
+def test_missing_manifest(tmp_path):
+    found = problems(tmp_path / "nope.yaml")
+    assert "does not exist" in found[0] and "--course" in found[0]
