@@ -198,7 +198,7 @@ class Connection:
 
     def _after(self) -> str:
         count = len(self.received)
-        return f" after {count} response{'s' if count != 1 else ''}" if count else ""
+        return f" after request {count}" if count else ""
 
     def annotate(self, failure: StageFailure) -> StageFailure:
         if not failure.message.startswith(self.label):

@@ -76,6 +76,11 @@ def text(rng: random.Random, size: int = 256) -> str:
     return " ".join(out)[:size]
 
 
+def coding(rng: random.Random) -> str:
+    """A content-coding name no server supports, like 'x-walrus'."""
+    return f"x-{word(rng)}"
+
+
 GENERATORS: dict[str, Callable[..., Value]] = {
     "word": word,
     "words": words,
@@ -83,6 +88,7 @@ GENERATORS: dict[str, Callable[..., Value]] = {
     "filename": filename,
     "binary": binary,
     "text": text,
+    "coding": coding,
 }
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import typing
 
 from tester.probes.base import Probe, ProbeContext
+from tester.probes.client import ClientProbe
 from tester.probes.concurrency import ConcurrencyProbe
 from tester.probes.connect import ConnectProbe
 from tester.probes.exchange import ExchangeProbe
+from tester.probes.interleaved import InterleavedProbe
 
 KINDS: dict[str, type[Probe]] = {}
 
@@ -26,7 +28,7 @@ def register(probe_class: type[Probe]) -> type[Probe]:
     return probe_class
 
 
-for _builtin in (ConnectProbe, ExchangeProbe, ConcurrencyProbe):
+for _builtin in (ConnectProbe, ExchangeProbe, ConcurrencyProbe, InterleavedProbe, ClientProbe):
     register(_builtin)
 
 __all__ = ["KINDS", "Probe", "ProbeContext", "register", "kind_name"]

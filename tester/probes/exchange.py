@@ -27,55 +27,72 @@ class ExchangeProbe(Probe):
     summary = "send requests on one connection and check each response"
 
     def templates(self) -> Iterator[tuple[tuple, str]]:
-        for index, step in enumerate(self.requests):
-            send, expect = step.send, step.expect
-            place = ("requests", index)
-            for key in ("target", "body", "raw"):
-                if getattr(send, key) is not None:
-                    yield place + ("send", key), getattr(send, key)
-            for name, value in send.headers.items():
-                yield place + ("send", "headers", name), value
-            for name, rule in expect.headers.items():
-                value = rule if isinstance(rule, str) else rule.token
-                if value is not None:
-                    yield place + ("expect", "headers", name), value
-            if expect.body is not None:
-                yield place + ("expect", "body"), expect.body
-            for path, content in expect.files.items():
-                yield place + ("expect", "files", path), path
-                yield place + ("expect", "files", path), content
+        return step_templates(self.requests)
 
     def run(self, context: ProbeContext) -> None:
         connection = context.connect()
-        defaults = context.defaults
         for number, step in enumerate(self.requests, start=1):
-            if number > 1 and connection.closed_by_peer():
-                raise connection.annotate(StageFailure(
-                    f"{connection.label}: the server closed the connection after request {number - 1}, "
-                    f"before request {number} could be sent",
-                    expected="the connection kept open (HTTP/1.1 connections are persistent by default)",
-                    hint=hints.CLOSED_EARLY,
-                ))
-            outgoing = build(step.send, context.values, context.host, context.port)
-            connection.send(outgoing)
-            response = connection.receive(defaults.response_timeout, defaults.close_timeout)
-            try:
-                expectations.check(response, step.expect, context.values)
-                _check_files(step.expect.files, context)
-            except StageFailure as failure:
-                raise connection.annotate(failure) from None
-            if step.expect.then == "close":
-                _expect_close(connection, defaults.close_timeout, number)
+            if not run_step(connection, step, number, context):
                 connection.close()
                 return
-            if step.expect.then == "open" and connection.closed_by_peer():
-                raise connection.annotate(StageFailure(
-                    f"{connection.label}: the server closed the connection after request {number}",
-                    expected="the connection kept open", hint=hints.CLOSED_EARLY,
-                ))
-        if connection.received[-1].framing != "close":
-            connection.check_no_stray_bytes(defaults.trailing_wait)
-        connection.close()  # the client closes first: a server that waits for more requests moves on
+        finish(connection, context)
+
+
+def step_templates(steps: list[Step]) -> Iterator[tuple[tuple, str]]:
+    """(place, template) for every template in a list of steps, for the loader's name check."""
+    for index, step in enumerate(steps):
+        send, expect = step.send, step.expect
+        place = ("requests", index)
+        for key in ("target", "body", "raw"):
+            if getattr(send, key) is not None:
+                yield place + ("send", key), getattr(send, key)
+        for name, value in send.headers.items():
+            yield place + ("send", "headers", name), value
+        for name, rule in expect.headers.items():
+            value = rule if isinstance(rule, str) else rule.token
+            if value is not None:
+                yield place + ("expect", "headers", name), value
+        if expect.body is not None:
+            yield place + ("expect", "body"), expect.body
+        for path, content in expect.files.items():
+            yield place + ("expect", "files", path), path
+            yield place + ("expect", "files", path), content
+
+
+def run_step(connection: Connection, step: Step, number: int, context: ProbeContext) -> bool:
+    """Send one request on a connection and check its response; False once the connection is closed."""
+    defaults = context.defaults
+    if number > 1 and connection.closed_by_peer():
+        raise connection.annotate(StageFailure(
+            f"{connection.label}: the server closed the connection after request {number - 1}, "
+            f"before request {number} could be sent",
+            expected="the connection kept open (HTTP/1.1 connections are persistent by default)",
+            hint=hints.CLOSED_EARLY,
+        ))
+    outgoing = build(step.send, context.values, context.host, context.port)
+    connection.send(outgoing)
+    response = connection.receive(defaults.response_timeout, defaults.close_timeout)
+    try:
+        expectations.check(response, step.expect, context.values)
+        _check_files(step.expect.files, context)
+    except StageFailure as failure:
+        raise connection.annotate(failure) from None
+    if step.expect.then == "close":
+        _expect_close(connection, defaults.close_timeout, number)
+        return False
+    if step.expect.then == "open" and connection.closed_by_peer():
+        raise connection.annotate(StageFailure(
+            f"{connection.label}: the server closed the connection after request {number}",
+            expected="the connection kept open", hint=hints.CLOSED_EARLY,
+        ))
+    return True
+
+
+def finish(connection: Connection, context: ProbeContext) -> None:
+    """After the last response: no stray bytes may follow; then the client closes first."""
+    if connection.received[-1].framing != "close":
+        connection.check_no_stray_bytes(context.defaults.trailing_wait)
+    connection.close()
 
 
 def _expect_close(connection: Connection, seconds: float, number: int) -> None:

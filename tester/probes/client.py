@@ -1,0 +1,86 @@
+"""`client`: the same server through an ordinary HTTP client (requests), beside the byte-exact probes.
+
+A server can satisfy the byte-level checks and still confuse real clients (a connection a client cannot
+reuse, a gzip body a client cannot decode). This probe asks `requests` to do what a program would do,
+and compares what the client understood.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator, Literal
+
+from pydantic import Field
+
+from tester import expectations, hints
+from tester.errors import StageFailure
+from tester.manifest.models import Step
+from tester.probes.base import Probe, ProbeContext
+from tester.probes.exchange import step_templates
+from tester.templates import render, render_text
+
+
+class ClientProbe(Probe):
+    kind: Literal["client"]
+    requests: list[Step] = Field(min_length=1, description="Sent in order with one requests.Session")
+    one_connection: bool = Field(False, description="The session must reuse a single connection for all")
+    summary = "use the server through the requests library"
+
+    def templates(self) -> Iterator[tuple[tuple, str]]:
+        return step_templates(self.requests)
+
+    def run(self, context: ProbeContext) -> None:
+        import requests  # imported here: only stages with this probe pay for it
+
+        base = f"http://{context.host}:{context.port}"
+        with requests.Session() as session:
+            for number, step in enumerate(self.requests, start=1):
+                send, expect = step.send, step.expect
+                url = base + render_text(send.target, context.values)
+                headers = {name: render_text(value, context.values) for name, value in send.headers.items()}
+                body = render(send.body, context.values) if send.body is not None else None
+                context.listener("requests", "note", f"requests.Session: {send.method} {url}")
+                try:
+                    reply = session.request(send.method, url, headers=headers, data=body,
+                                            timeout=context.defaults.response_timeout)
+                    content = reply.content  # decoded by the client, as a program would see it
+                except requests.RequestException as error:
+                    raise StageFailure(
+                        f"the requests library could not complete request {number} ({send.method} {url}): "
+                        f"{type(error).__name__}: {error}",
+                        expected="a response an ordinary HTTP client can read",
+                        hint="The byte-level checks may pass while a real client still fails: check "
+                             "Content-Length, Content-Encoding and that the body really is what they say.",
+                    ) from None
+                self._compare(number, reply, content, expect, context)
+            if self.one_connection:
+                manager = session.get_adapter(base).poolmanager
+                count = sum(manager.pools[key].num_connections for key in manager.pools.keys())
+                if count != 1:
+                    raise StageFailure(
+                        f"the requests library had to open {count} connections for "
+                        f"{len(self.requests)} requests; it could not reuse the first one",
+                        expected="one connection reused for every request", hint=hints.CLOSED_EARLY,
+                    )
+
+    def _compare(self, number: int, reply, content: bytes, expect, context: ProbeContext) -> None:
+        where = f"through requests, request {number}"
+        if expect.status is not None and reply.status_code != expect.status:
+            raise StageFailure(f"{where}: status {reply.status_code}, expected {expect.status}",
+                               expected=f"status {expect.status}", hint=hints.STATUS_DEFAULT)
+        for name, rule in expect.headers.items():
+            if isinstance(rule, str):
+                wanted = render_text(rule, context.values)
+                if name.lower() == "content-length":
+                    continue  # requests reports the length on the wire; the byte probes check it
+                if reply.headers.get(name) != wanted:
+                    raise StageFailure(f"{where}: {name} is {reply.headers.get(name)!r}, expected {wanted!r}",
+                                       expected=f"{name}: {wanted}", hint=hints.HEADER_MISSING)
+        if expect.body is not None:
+            wanted = render(expect.body, context.values)
+            at = expectations.first_difference(wanted, content)
+            if at is not None:
+                raise StageFailure(
+                    f"{where}: the client read a body of {len(content)} bytes that differs from the expected "
+                    f"{len(wanted)} at byte {at}",
+                    expected="the body shown", hint=hints.BODY,
+                )

@@ -1,0 +1,386 @@
+"""Unit tests for tester.expectations: a parsed response against a manifest Expect, caret at the first wrong byte."""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+
+import pytest
+
+from tester.errors import StageFailure
+from tester.expectations import check, first_difference
+from tester.http11 import Response, ResponseReader
+from tester.manifest.models import Expect, HeaderRule
+
+
+def parse(data: bytes, method: str = "GET") -> Response:
+    reader = ResponseReader()
+    reader.expect_response_to(method)
+    reader.feed(data)
+    response = reader.next_response()
+    assert response is not None, data
+    assert reader.buffer == b""
+    return response
+
+
+def make(status_line: bytes = b"HTTP/1.1 200 OK", headers: list[bytes] = (), body: bytes = b"",
+         length: bool = True) -> Response:
+    lines = [status_line, *headers]
+    if length:
+        lines.append(b"Content-Length: " + str(len(body)).encode())
+    return parse(b"".join(line + b"\r\n" for line in lines) + b"\r\n" + body)
+
+
+def fail(response: Response, expect: Expect, values=None) -> StageFailure:
+    with pytest.raises(StageFailure) as info:
+        check(response, expect, values or {})
+    failure = info.value
+    assert failure.hint.strip(), "every failure has a hint"
+    assert failure.message.strip()
+    assert failure.evidence, "every failure shows the bytes"
+    return failure
+
+
+def received(failure: StageFailure):
+    evidence = next(item for item in failure.evidence if item.label.startswith("received"))
+    return evidence
+
+
+# --------------------------------------------------------------------------- first_difference
+
+
+@pytest.mark.parametrize("expected, actual, index", [
+    (b"", b"", None),
+    (b"abc", b"abc", None),
+    (b"abc", b"abd", 2),
+    (b"abc", b"xbc", 0),
+    (b"", b"a", 0),
+    (b"a", b"", 0),
+    (b"abc", b"ab", 2),
+    (b"ab", b"abc", 2),
+    (b"abc", b"abcdef", 3),
+    (b"\xff\x00", b"\xff\x01", 1),
+])
+def test_first_difference(expected, actual, index):
+    assert first_difference(expected, actual) == index
+
+
+# --------------------------------------------------------------------------- passing
+
+
+def test_matching_response_passes():
+    response = make(headers=[b"Content-Type: text/plain"], body=b"abc")
+    check(response, Expect(status=200, reason="OK", headers={"Content-Type": "text/plain", "Content-Length": "3"},
+                           body="abc"), {})
+
+
+def test_matching_response_with_values_passes():
+    response = make(headers=[b"Content-Type: text/plain"], body=b"banana")
+    check(response, Expect(status=200, headers={"Content-Length": "{text|len}"}, body="{text}"), {"text": "banana"})
+
+
+def test_empty_expect_passes_anything():
+    check(make(b"HTTP/1.1 500 Internal Server Error"), Expect(), {})
+
+
+def test_binary_body_value_passes():
+    blob = b"\xff\xfe\x00\xc3\x28\r\n\x80"
+    check(make(body=blob), Expect(status=200, body="{blob}", headers={"Content-Length": "{blob|len}"}), {"blob": blob})
+
+
+# --------------------------------------------------------------------------- status and reason
+
+
+def test_wrong_status():
+    response = make(b"HTTP/1.1 404 Not Found")
+    failure = fail(response, Expect(status=200))
+    assert "200" in failure.message and "404" in failure.message
+    assert failure.evidence[0].caret == 9
+    assert failure.evidence[0].data == response.raw
+
+
+def test_status_checked_before_reason():
+    failure = fail(make(b"HTTP/1.1 404 Not Found"), Expect(status=200, reason="OK"))
+    assert failure.evidence[0].caret == 9
+
+
+def test_wrong_reason_caret_at_first_differing_byte():
+    failure = fail(make(b"HTTP/1.1 200 Ok"), Expect(status=200, reason="OK"))
+    assert "'OK'" in failure.message and "'Ok'" in failure.message
+    assert failure.evidence[0].caret == 14
+
+
+def test_wrong_reason_entirely_different():
+    failure = fail(make(b"HTTP/1.1 404 Missing"), Expect(status=404, reason="Not Found"))
+    assert failure.evidence[0].caret == 13
+
+
+def test_reason_longer_than_expected():
+    failure = fail(make(b"HTTP/1.1 200 OKAY"), Expect(reason="OK"))
+    assert failure.evidence[0].caret == 15
+
+
+def test_empty_reason_when_one_is_expected():
+    response = make(b"HTTP/1.1 200 ")
+    failure = fail(response, Expect(reason="OK"))
+    assert failure.evidence[0].caret == 13
+    assert response.raw[13:15] == b"\r\n"
+
+
+# --------------------------------------------------------------------------- headers
+
+
+def test_header_names_compare_case_insensitively():
+    response = make(headers=[b"content-type: text/plain"], body=b"x")
+    check(response, Expect(headers={"Content-Type": "text/plain"}), {})
+    check(response, Expect(headers={"CONTENT-TYPE": "text/plain"}), {})
+
+
+def test_header_value_is_compared_exactly():
+    response = make(headers=[b"Content-Type: Text/Plain"])
+    fail(response, Expect(headers={"Content-Type": "text/plain"}))
+
+
+def test_header_value_mismatch_caret_and_message():
+    response = make(headers=[b"Content-Type: text/html"])
+    failure = fail(response, Expect(headers={"Content-Type": "text/plain"}))
+    assert "'text/html'" in failure.message and "'text/plain'" in failure.message
+    value_at = response.raw.index(b"text/html")
+    assert failure.evidence[0].caret == value_at + len("text/")
+    assert response.raw[failure.evidence[0].caret:failure.evidence[0].caret + 1] == b"h"
+
+
+def test_header_value_mismatch_caret_skips_several_spaces():
+    response = make(headers=[b"Content-Type:  \ttext/html"])
+    failure = fail(response, Expect(headers={"Content-Type": "text/plain"}))
+    assert failure.evidence[0].caret == response.raw.index(b"text/html") + 5
+
+
+def test_header_value_with_extra_parameters():
+    response = make(headers=[b"Content-Type: text/plain; charset=utf-8"])
+    failure = fail(response, Expect(headers={"Content-Type": "text/plain"}))
+    assert failure.evidence[0].caret == response.raw.index(b"; charset")
+
+
+def test_header_value_mismatch_on_a_later_header():
+    response = make(headers=[b"X-One: a", b"X-Two: bbb"])
+    failure = fail(response, Expect(headers={"X-One": "a", "X-Two": "bcb"}))
+    assert failure.evidence[0].caret == response.raw.index(b"bbb") + 1
+
+
+def test_header_value_rendered_from_values():
+    response = make(headers=[b"X-Echo: apple"])
+    check(response, Expect(headers={"X-Echo": "{word}"}), {"word": "apple"})
+    failure = fail(response, Expect(headers={"X-Echo": "{word}"}), {"word": "apples"})
+    assert "'apples'" in failure.message
+    assert failure.evidence[0].caret == response.raw.index(b"apple") + 5
+
+
+def test_missing_header():
+    response = make(body=b"x")
+    failure = fail(response, Expect(headers={"Content-Type": "text/plain"}))
+    assert "no Content-Type header" in failure.message
+    assert failure.evidence[0].caret == response.head_length - 2
+    assert response.raw[failure.evidence[0].caret:response.head_length] == b"\r\n"
+
+
+def test_content_length_mismatch_mentions_the_body_bytes():
+    response = make(body=b"abc")
+    failure = fail(response, Expect(headers={"Content-Length": "5"}))
+    assert "'3'" in failure.message and "'5'" in failure.message
+    assert "3 bytes" in failure.message
+    assert failure.evidence[0].caret == response.raw.index(b"Content-Length: 3") + len("Content-Length: ")
+
+
+def test_content_length_mismatch_lowercase_header():
+    response = parse(b"HTTP/1.1 200 OK\r\ncontent-length: 4\r\n\r\nabcd")
+    failure = fail(response, Expect(headers={"Content-Length": "2"}))
+    assert "4 bytes" in failure.message
+
+
+def test_content_length_mismatch_caret_on_first_differing_digit():
+    response = make(body=b"a" * 12)
+    failure = fail(response, Expect(headers={"Content-Length": "13"}))
+    assert failure.evidence[0].caret == response.raw.index(b": 12") + 3
+
+
+def test_absent_header_present_fails():
+    response = make(headers=[b"Content-Encoding: gzip"])
+    failure = fail(response, Expect(absent=["content-encoding"]))
+    assert "Content-Encoding" in failure.message
+    assert failure.evidence[0].caret == response.raw.index(b"Content-Encoding")
+
+
+def test_absent_header_missing_passes():
+    check(make(), Expect(absent=["Content-Encoding"]), {})
+
+
+def test_header_rule_present_false():
+    check(make(), Expect(headers={"Content-Encoding": HeaderRule(present=False)}), {})
+    response = make(headers=[b"Content-Encoding: gzip"])
+    failure = fail(response, Expect(headers={"Content-Encoding": HeaderRule(present=False)}))
+    assert failure.evidence[0].caret == response.raw.index(b"Content-Encoding")
+
+
+def test_header_rule_token_listed_passes():
+    response = make(headers=[b"Content-Encoding: deflate, gzip"])
+    check(response, Expect(headers={"Content-Encoding": HeaderRule(token="gzip")}), {})
+
+
+def test_header_rule_token_case_and_spacing():
+    response = make(headers=[b"content-encoding: deflate,GZIP "])
+    check(response, Expect(headers={"Content-Encoding": HeaderRule(token="gzip")}), {})
+
+
+def test_header_rule_token_in_a_repeated_header():
+    response = make(headers=[b"Vary: Accept", b"Vary: Accept-Encoding"])
+    check(response, Expect(headers={"Vary": HeaderRule(token="accept-encoding")}), {})
+
+
+def test_header_rule_token_not_listed_fails():
+    response = make(headers=[b"Content-Encoding: br"])
+    failure = fail(response, Expect(headers={"Content-Encoding": HeaderRule(token="gzip")}))
+    assert "'br'" in failure.message and "gzip" in failure.message
+    assert failure.evidence[0].caret == response.raw.index(b"br")
+
+
+def test_header_rule_token_not_a_substring_match():
+    response = make(headers=[b"Content-Encoding: xgzip"])
+    fail(response, Expect(headers={"Content-Encoding": HeaderRule(token="gzip")}))
+
+
+def test_header_rule_token_missing_header_fails():
+    response = make()
+    failure = fail(response, Expect(headers={"Content-Encoding": HeaderRule(token="gzip")}))
+    assert "no Content-Encoding header" in failure.message
+
+
+def test_header_rule_present_true():
+    check(make(headers=[b"Date: whenever"]), Expect(headers={"Date": HeaderRule(present=True)}), {})
+    response = make()
+    failure = fail(response, Expect(headers={"Date": HeaderRule(present=True)}))
+    assert "no Date header" in failure.message
+    assert failure.evidence[0].caret == response.head_length - 2
+
+
+# --------------------------------------------------------------------------- body
+
+
+def test_body_differs():
+    response = make(body=b"hello world")
+    failure = fail(response, Expect(body="hello wOrld"))
+    assert "differs" in failure.message and "byte 7" in failure.message
+    assert received(failure).caret == response.head_length + 7
+    assert response.raw[received(failure).caret:received(failure).caret + 1] == b"o"
+    expected = next(item for item in failure.evidence if item.label == "expected body")
+    assert expected.data == b"hello wOrld" and expected.caret == 7
+
+
+def test_body_shorter():
+    response = make(body=b"hel")
+    failure = fail(response, Expect(body="hello"))
+    assert "3 bytes" in failure.message and "shorter" in failure.message and "5" in failure.message
+    assert received(failure).caret == response.head_length + 3 == len(response.raw)
+
+
+def test_body_empty_when_one_is_expected():
+    response = make(body=b"")
+    failure = fail(response, Expect(body="hello"))
+    assert "shorter" in failure.message
+    assert received(failure).caret == response.head_length
+
+
+def test_body_longer():
+    response = make(body=b"hello\n")
+    failure = fail(response, Expect(body="hello"))
+    assert "1 extra bytes" in failure.message and "5" in failure.message
+    assert received(failure).caret == response.head_length + 5
+    assert response.raw[received(failure).caret:] == b"\n"
+
+
+def test_body_differs_in_first_byte():
+    response = make(body=b"Hello")
+    failure = fail(response, Expect(body="hello"))
+    assert "byte 0" in failure.message
+    assert received(failure).caret == response.head_length
+
+
+def test_binary_body_differs():
+    response = make(body=b"\xff\xfe\x00")
+    failure = fail(response, Expect(body="{blob}"), {"blob": b"\xff\xfe\x01"})
+    assert received(failure).caret == response.head_length + 2
+
+
+def test_body_utf8_text_counts_bytes():
+    response = make(body="é".encode("latin-1"))  # one byte 0xe9 instead of the two UTF-8 bytes
+    failure = fail(response, Expect(body="{v}"), {"v": "é"})
+    assert received(failure).caret == response.head_length
+
+
+def test_close_delimited_body():
+    reader = ResponseReader()
+    reader.feed(b"HTTP/1.1 200 OK\r\n\r\nabc")
+    reader.feed_eof()
+    response = reader.next_response()
+    check(response, Expect(body="abc"), {})
+    failure = fail(response, Expect(body="abd"))
+    assert received(failure).caret == response.head_length + 2
+
+
+# --------------------------------------------------------------------------- gzip
+
+
+def gzip_response(body: bytes) -> Response:
+    return make(headers=[b"Content-Encoding: gzip"], body=body)
+
+
+GZIP_EXPECT = Expect(status=200, headers={"Content-Encoding": "gzip"}, body="{text}", decode="gzip")
+TEXT = {"text": "strawberry banana"}
+
+
+def test_gzip_body_passes():
+    check(gzip_response(gzip.compress(b"strawberry banana")), GZIP_EXPECT, TEXT)
+
+
+def test_gzip_body_with_different_content_fails():
+    failure = fail(gzip_response(gzip.compress(b"strawberry bananas")), GZIP_EXPECT, TEXT)
+    assert "decodes" in failure.message
+
+
+def test_plain_text_claimed_as_gzip():
+    response = gzip_response(b"strawberry banana")
+    failure = fail(response, GZIP_EXPECT, TEXT)
+    assert "plain text" in failure.message and "not gzip" in failure.message
+    assert failure.evidence[0].caret == response.head_length
+
+
+def test_zlib_data_claimed_as_gzip():
+    failure = fail(gzip_response(zlib.compress(b"strawberry banana")), GZIP_EXPECT, TEXT)
+    assert "zlib" in failure.message
+
+
+def test_raw_deflate_claimed_as_gzip():
+    compressor = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    raw = compressor.compress(b"strawberry banana") + compressor.flush()
+    failure = fail(gzip_response(raw), GZIP_EXPECT, TEXT)
+    assert "raw deflate" in failure.message
+
+
+def test_truncated_gzip():
+    failure = fail(gzip_response(gzip.compress(b"strawberry banana")[:-6]), GZIP_EXPECT, TEXT)
+    assert "starts like gzip but does not decode" in failure.message
+
+
+def test_other_bytes_claimed_as_gzip():
+    failure = fail(gzip_response(b"\x00\x01garbage"), GZIP_EXPECT, TEXT)
+    assert "magic bytes 1f 8b" in failure.message and "00 01" in failure.message
+
+
+def test_the_failure_messages_for_gzip_are_distinct():
+    compressor = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    raw = compressor.compress(b"strawberry banana") + compressor.flush()
+    bodies = [b"strawberry banana", zlib.compress(b"strawberry banana"), raw,
+              gzip.compress(b"strawberry banana")[:-6]]
+    failures = [fail(gzip_response(body), GZIP_EXPECT, TEXT) for body in bodies]
+    assert len({failure.message for failure in failures}) == 4
+    assert len({failure.hint for failure in failures}) == 4

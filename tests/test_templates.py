@@ -1,0 +1,151 @@
+"""Unit tests for tester.templates: `{name}` templates rendered to wire bytes."""
+
+from __future__ import annotations
+
+import pytest
+
+from tester.templates import TemplateError, names, render, render_text
+
+
+# --------------------------------------------------------------------------- substitution
+
+
+def test_str_value_is_substituted():
+    assert render("/echo/{text}", {"text": "abc"}) == b"/echo/abc"
+
+
+def test_str_value_is_encoded_as_utf8():
+    assert render("{v}", {"v": "é"}) == "é".encode("utf-8") == b"\xc3\xa9"
+
+
+def test_bytes_value_is_kept_raw():
+    assert render("{blob}", {"blob": b"\xff\x00\r\n\x80"}) == b"\xff\x00\r\n\x80"
+
+
+def test_bytes_value_inside_text():
+    assert render("a{b}c", {"b": b"\xff"}) == b"a\xffc"
+
+
+def test_several_values_and_repeats():
+    assert render("{a}-{b}-{a}", {"a": "x", "b": b"y"}) == b"x-y-x"
+
+
+def test_template_without_fields_is_unchanged():
+    assert render("plain text: no fields", {}) == b"plain text: no fields"
+
+
+def test_literal_text_is_utf8():
+    assert render("é{v}", {"v": "x"}) == b"\xc3\xa9x"
+
+
+def test_empty_value():
+    assert render("[{v}]", {"v": ""}) == b"[]"
+
+
+def test_render_text_maps_bytes_one_to_one():
+    assert render_text("{v}", {"v": b"\xff"}) == "\xff"
+    assert render_text("{v}", {"v": b"\xff"}).encode("latin-1") == b"\xff"
+
+
+# --------------------------------------------------------------------------- filters
+
+
+def test_len_of_ascii_str():
+    assert render("{text|len}", {"text": "hello"}) == b"5"
+
+
+def test_len_counts_bytes_of_str_not_characters():
+    assert render("{v|len}", {"v": "é"}) == b"2"
+    assert render("{v|len}", {"v": "caf\u00e9 \u2603"}) == str(len("café ☃".encode())).encode() == b"9"
+
+
+def test_len_of_bytes_value():
+    assert render("{v|len}", {"v": b"\xff" * 300}) == b"300"
+
+
+def test_len_of_empty_value():
+    assert render("{v|len}", {"v": ""}) == b"0"
+
+
+def test_upper_and_lower():
+    assert render("{v|upper}", {"v": "Hello-World"}) == b"HELLO-WORLD"
+    assert render("{v|lower}", {"v": "Hello-World"}) == b"hello-world"
+
+
+def test_upper_keeps_non_ascii_bytes():
+    assert render("{v|upper}", {"v": b"ab\xff"}) == b"AB\xff"
+
+
+def test_filtered_and_plain_use_of_the_same_value():
+    assert render("{v} {v|upper} {v|len}", {"v": "ab"}) == b"ab AB 2"
+
+
+# --------------------------------------------------------------------------- braces
+
+
+def test_double_braces_are_literal():
+    assert render("{{}}", {}) == b"{}"
+    assert render("{{name}}", {"name": "x"}) == b"{name}"
+
+
+def test_literal_braces_around_a_field():
+    assert render("{{{v}}}", {"v": "x"}) == b"{x}"
+
+
+def test_json_like_template():
+    assert render('{{"len": {v|len}}}', {"v": "abc"}) == b'{"len": 3}'
+
+
+# --------------------------------------------------------------------------- names()
+
+
+def test_names_lists_fields_in_order_with_filters():
+    assert names("/files/{name} {content|len} {x|upper}") == [("name", None), ("content", "len"), ("x", "upper")]
+
+
+def test_names_skips_literal_braces():
+    assert names("{{a}} {b}") == [("b", None)]
+    assert names("no fields") == []
+
+
+def test_names_keeps_repeats():
+    assert names("{a}{a}") == [("a", None), ("a", None)]
+
+
+@pytest.mark.parametrize("template", ["{", "}", "a{b", "a}b", "{a} }", "{ a}", "{a b}", "{1a}", "{a|}"])
+def test_names_rejects_unmatched_braces(template):
+    with pytest.raises(TemplateError, match="unmatched"):
+        names(template)
+
+
+def test_names_rejects_unknown_filter():
+    with pytest.raises(TemplateError, match=r"unknown filter \|reverse"):
+        names("{a|reverse}")
+
+
+# --------------------------------------------------------------------------- render errors
+
+
+def test_unknown_value_raises():
+    with pytest.raises(TemplateError, match=r"\{missing\}"):
+        render("/echo/{missing}", {"text": "abc"})
+
+
+def test_unknown_value_raises_even_with_filter():
+    with pytest.raises(TemplateError):
+        render("{missing|len}", {})
+
+
+def test_unknown_filter_raises():
+    with pytest.raises(TemplateError, match=r"unknown filter \|reverse"):
+        render("{v|reverse}", {"v": "abc"})
+
+
+@pytest.mark.parametrize("template", ["{", "}", "abc{", "}abc", "{v}}", "{{v}", "{v"])
+def test_unmatched_brace_raises(template):
+    with pytest.raises(TemplateError, match="unmatched"):
+        render(template, {"v": "x"})
+
+
+def test_template_error_is_a_value_error():
+    assert issubclass(TemplateError, ValueError)
