@@ -7,7 +7,11 @@ usual cause, so each gets its own message and hint.
 
 from __future__ import annotations
 
+import gzip
+import zlib
+
 from tester import hints
+from tester.codings import GZIP_MAGIC
 from tester.errors import Evidence, StageFailure
 from tester.http11 import ParseError, Waiting
 
@@ -29,6 +33,16 @@ def timed_out(waiting: Waiting, buffer: bytes, seconds: float, *, eof: bool = Fa
         )
     if waiting.stage == "body":
         what = "then the connection closed" if eof else f"no more arrived within {seconds:g} s"
+        gzip_length = _complete_gzip_length(buffer[waiting.received - waiting.body_received:])
+        if gzip_length is not None:
+            same = " — exactly the length of the uncompressed text" if gzip_length == waiting.declared else ""
+            return StageFailure(
+                f"Content-Length declares {waiting.declared} bytes, but the gzip body is complete after "
+                f"{waiting.body_received} bytes; {waiting.declared} looks like the uncompressed length{same}",
+                expected=f"Content-Length: {waiting.body_received} (the compressed body's length)",
+                hint="Set Content-Length after compressing: it counts the bytes on the wire, the compressed ones.",
+                evidence=[Evidence("received", buffer, len(buffer))],
+            )
         return StageFailure(
             f"Content-Length declares {waiting.declared} body bytes but only {waiting.body_received} arrived; {what}",
             expected=f"{waiting.declared} bytes of body", hint=hints.SHORT_BODY,
@@ -48,6 +62,16 @@ def timed_out(waiting: Waiting, buffer: bytes, seconds: float, *, eof: bool = Fa
         hint=hints.CLOSE_DELIMITED_OPEN,
         evidence=[Evidence("received", buffer, waiting.received - waiting.body_received - 2)],
     )
+
+
+def _complete_gzip_length(body: bytes) -> int | None:
+    """The decoded length if `body` is one complete gzip stream, else None."""
+    if not body.startswith(GZIP_MAGIC):
+        return None
+    try:
+        return len(gzip.decompress(body))
+    except (EOFError, OSError, zlib.error):
+        return None
 
 
 def parse_failure(error: ParseError) -> StageFailure:

@@ -26,8 +26,11 @@ def first_difference(expected: bytes, actual: bytes) -> int | None:
     return min(len(expected), len(actual))
 
 
-def check(response: Response, expect: Expect, values: Mapping[str, Value]) -> None:
-    """Raise StageFailure for the first way the response differs from `expect`."""
+def check(response: Response, expect: Expect, values: Mapping[str, Value], after: bytes = b"") -> None:
+    """Raise StageFailure for the first way the response differs from `expect`.
+
+    `after` is whatever arrived on the connection after this response: it explains a gzip body cut
+    short by a Content-Length that counted the uncompressed text."""
     if expect.status is not None and response.status != expect.status:
         raise _fail(
             response, 9, f"expected status code {expect.status}, got {response.status}",
@@ -47,7 +50,7 @@ def check(response: Response, expect: Expect, values: Mapping[str, Value]) -> No
             raise _fail(response, header.offset, f"the response has a {header.name} header ({header.value!r}), "
                         "which it must not have here", f"no {name} header", hints.ABSENT)
     if expect.body is not None:
-        _check_body(response, expect, render(expect.body, values))
+        _check_body(response, expect, render(expect.body, values), after)
 
 
 def _check_header(response: Response, name: str, rule: str | HeaderRule, values: Mapping[str, Value]) -> None:
@@ -76,16 +79,17 @@ def _check_header(response: Response, name: str, rule: str | HeaderRule, values:
         offset += first_difference(wanted.encode("latin-1"), header.value.encode("latin-1")) or 0
         message = f"{name} is {header.value!r}, expected {wanted!r}"
         if name.lower() == "content-length" and header.value.isdigit():
-            message += f" (the body has {len(response.body)} bytes, declared {header.value})"
+            message += f" (so the tester read a body of {len(response.body)} bytes)"
         raise _fail(response, offset, message, f"{name}: {wanted}", _header_hint(name))
 
 
-def _check_body(response: Response, expect: Expect, wanted: bytes) -> None:
+def _check_body(response: Response, expect: Expect, wanted: bytes, after: bytes) -> None:
     body = response.body
     if expect.decode == "gzip":
         try:
             body = gunzip(response.body, plain=wanted)
         except DecodeError as error:
+            _explain_cut_gzip(response, wanted, after)
             raise _fail(response, response.head_length, error.problem, "a gzip-compressed body", error.hint) from None
         at = first_difference(wanted, body)
         if at is not None:
@@ -107,6 +111,27 @@ def _check_body(response: Response, expect: Expect, wanted: bytes) -> None:
         problem = f"the body differs from the expected one at byte {at}"
     failure = _fail(response, response.head_length + at, problem, f"the {len(wanted)}-byte body shown", hints.BODY)
     failure.evidence.insert(0, Evidence("expected body", wanted, at))
+    raise failure
+
+
+def _explain_cut_gzip(response: Response, wanted: bytes, after: bytes) -> None:
+    """A gzip body that decodes once the bytes after it are added was cut short by its Content-Length."""
+    try:
+        whole = gunzip(response.body + after)
+    except DecodeError:
+        return
+    if whole != wanted:
+        return
+    declared = len(response.body)
+    actual = declared + len(after)
+    same = ", the length of the uncompressed text" if declared == len(wanted) else ""
+    failure = _fail(
+        response, len(response.raw),
+        f"Content-Length says {declared}{same}, but the gzip body is {actual} bytes: the rest arrived after the "
+        "declared end", f"Content-Length: {actual} (the compressed body's length)",
+        "Set Content-Length after compressing: it counts the bytes sent, the compressed ones.",
+    )
+    failure.evidence[0] = Evidence("received", response.raw + after, len(response.raw))
     raise failure
 
 

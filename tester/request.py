@@ -66,7 +66,8 @@ def _curl(method: str, url: str, headers: list[tuple[str, str]], body: bytes | N
     if body is None:
         return command
     if _printable(body) and len(body) <= 120:
-        return f"{command} --data-binary {shlex.quote(body.decode('ascii'))}"
+        flag = "--data-raw" if body.startswith(b"@") else "--data-binary"  # curl reads @name as a file
+        return f"{command} {flag} {shlex.quote(body.decode('ascii'))}"
     return f"{command} --data-binary @body.bin  # body.bin: the {len(body)}-byte request body (see --debug)"
 
 

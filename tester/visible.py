@@ -59,7 +59,7 @@ def _windows(size: int, caret: int | None, keep: int) -> list[tuple[int, int]]:
     if size <= keep:
         return [(0, size)]
     head = (0, keep // 2)
-    if caret is None or caret < keep // 2 + 64:
+    if caret is None or caret < keep:
         return [(0, keep)]
     around = (max(head[1], caret - 96), min(size, caret + 96))
     return [head, around]

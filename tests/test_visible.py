@@ -245,9 +245,6 @@ def test_caret_byte_is_always_shown(caret):
         assert line.caret_column == len(line.text) or line.text == ""
 
 
-@pytest.mark.xfail(strict=True, reason="visible._windows: with keep < 128, a caret in [keep, keep//2 + 64) "
-                                       "gets the single window (0, keep), so the caret's byte is not shown "
-                                       "(the docstring promises it always is; harmless at the default keep=512)")
 def test_caret_byte_is_shown_with_a_small_keep():
     data = b"a" * 110 + b"Z" + b"a" * 900
     result = lines(data, 110, keep=100)

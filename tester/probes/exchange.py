@@ -73,7 +73,7 @@ def run_step(connection: Connection, step: Step, number: int, context: ProbeCont
     connection.send(outgoing)
     response = connection.receive(defaults.response_timeout, defaults.close_timeout)
     try:
-        expectations.check(response, step.expect, context.values)
+        expectations.check(response, step.expect, context.values, connection.reader.buffer)
         _check_files(step.expect.files, context)
     except StageFailure as failure:
         raise connection.annotate(failure) from None

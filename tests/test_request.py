@@ -1,0 +1,188 @@
+"""Unit tests for tester.request: manifest requests to wire bytes, and the equivalent curl command."""
+
+from __future__ import annotations
+
+import shlex
+
+import pytest
+
+from tester.manifest.models import Request
+from tester.request import build
+
+
+def out(values=None, **fields):
+    return build(Request(**fields), values or {}, "localhost", 4221)
+
+
+# --------------------------------------------------------------------------- wire bytes
+
+
+def test_simple_get_bytes():
+    outgoing = out(target="/echo/abc")
+    assert outgoing.data == b"GET /echo/abc HTTP/1.1\r\nHost: localhost:4221\r\n\r\n"
+    assert outgoing.method == "GET" and outgoing.target == "/echo/abc" and outgoing.body == b""
+    assert outgoing.summary == "GET /echo/abc"
+
+
+def test_get_with_headers_host_first_then_manifest_order_and_spelling():
+    outgoing = out({"ua": "Foo/1.0 (x; y)"}, target="/user-agent",
+                   headers={"user-agent": "{ua}", "X-Custom-HEADER": "v", "Accept": "*/*"})
+    assert outgoing.data == (
+        b"GET /user-agent HTTP/1.1\r\n"
+        b"Host: localhost:4221\r\n"
+        b"user-agent: Foo/1.0 (x; y)\r\n"
+        b"X-Custom-HEADER: v\r\n"
+        b"Accept: */*\r\n"
+        b"\r\n"
+    )
+    assert outgoing.headers == (("Host", "localhost:4221"), ("user-agent", "Foo/1.0 (x; y)"),
+                                ("X-Custom-HEADER", "v"), ("Accept", "*/*"))
+
+
+def test_target_is_rendered():
+    assert out({"text": "banana"}, target="/echo/{text}").data.startswith(b"GET /echo/banana HTTP/1.1\r\n")
+
+
+def test_host_and_port_are_used():
+    outgoing = build(Request(), {}, "127.0.0.1", 8080)
+    assert outgoing.data == b"GET / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n"
+
+
+def test_get_has_no_content_length():
+    assert b"Content-Length" not in out(target="/").data
+
+
+def test_post_body_gets_content_length_automatically():
+    outgoing = out({"content": "hello world"}, method="POST", target="/files/a",
+                   headers={"Content-Type": "application/octet-stream"}, body="{content}")
+    assert outgoing.data == (
+        b"POST /files/a HTTP/1.1\r\n"
+        b"Host: localhost:4221\r\n"
+        b"Content-Type: application/octet-stream\r\n"
+        b"Content-Length: 11\r\n"
+        b"\r\n"
+        b"hello world"
+    )
+    assert outgoing.body == b"hello world"
+
+
+def test_content_length_counts_bytes():
+    outgoing = out({"v": "é"}, method="POST", body="{v}")
+    assert b"Content-Length: 2\r\n\r\n\xc3\xa9" in outgoing.data
+
+
+def test_binary_body_sent_raw():
+    blob = b"\xff\xfe\x00\r\n\x80"
+    outgoing = out({"blob": blob}, method="POST", target="/files/x", body="{blob}")
+    assert outgoing.data.endswith(b"Content-Length: 6\r\n\r\n" + blob)
+
+
+def test_empty_body_gets_content_length_zero():
+    outgoing = out(method="POST", body="")
+    assert outgoing.data.endswith(b"Content-Length: 0\r\n\r\n")
+
+
+def test_manifest_content_length_is_not_duplicated():
+    outgoing = out(method="POST", headers={"content-length": "3"}, body="hello")
+    assert outgoing.data == b"POST / HTTP/1.1\r\nHost: localhost:4221\r\ncontent-length: 3\r\n\r\nhello"
+    assert outgoing.data.lower().count(b"content-length") == 1
+
+
+def test_raw_request_is_sent_verbatim():
+    raw = "GET /echo/{text} HTTP/1.1\r\nhost: x\r\n\r\n"
+    outgoing = out({"text": "kiwi"}, raw=raw)
+    assert outgoing.data == b"GET /echo/kiwi HTTP/1.1\r\nhost: x\r\n\r\n"
+    assert outgoing.method == "GET" and outgoing.target == "/echo/kiwi"
+    assert outgoing.headers == ()
+
+
+def test_raw_request_without_crlf_is_not_repaired():
+    outgoing = out(raw="GET / HTTP/1.1\nHost: localhost\n\n")
+    assert outgoing.data == b"GET / HTTP/1.1\nHost: localhost\n\n"
+
+
+def test_raw_request_curl_is_printf_to_nc():
+    outgoing = out(raw="GET / HTTP/1.1\r\n\r\n")
+    assert outgoing.curl == "printf 'GET / HTTP/1.1\\r\\n\\r\\n' | nc localhost 4221"
+
+
+def test_raw_request_with_bare_cr_uses_a_file():
+    outgoing = out(raw="GET / HTTP/1.1\r\rx\r\n\r\n")
+    assert "request.bin" in outgoing.curl and "nc localhost 4221" in outgoing.curl
+
+
+def test_pieces_are_carried():
+    outgoing = out(target="/", pieces=3, piece_pause=0.1)
+    assert outgoing.pieces == 3 and outgoing.piece_pause == 0.1
+
+
+# --------------------------------------------------------------------------- curl
+
+
+def test_curl_for_a_get():
+    assert out(target="/echo/abc").curl == "curl -i http://localhost:4221/echo/abc"
+
+
+def test_curl_headers_are_shell_quoted():
+    outgoing = out({"ua": "Mozilla/5.0 (X11; Linux x86_64) it's"}, target="/user-agent",
+                   headers={"User-Agent": "{ua}"})
+    assert outgoing.curl.startswith("curl -i http://localhost:4221/user-agent -H ")
+    words = shlex.split(outgoing.curl)
+    assert words == ["curl", "-i", "http://localhost:4221/user-agent", "-H",
+                     "User-Agent: Mozilla/5.0 (X11; Linux x86_64) it's"]
+
+
+def test_curl_does_not_repeat_host():
+    outgoing = out(target="/", headers={"Accept": "*/*"})
+    assert "Host" not in outgoing.curl
+    assert outgoing.curl == "curl -i http://localhost:4221/ -H 'Accept: */*'"
+
+
+def test_curl_post_with_short_printable_body():
+    outgoing = out({"c": "hello world"}, method="POST", target="/files/a",
+                   headers={"Content-Type": "application/octet-stream"}, body="{c}")
+    assert outgoing.curl == ("curl -i http://localhost:4221/files/a -H 'Content-Type: application/octet-stream' "
+                             "--data-binary 'hello world'")
+    words = shlex.split(outgoing.curl)
+    assert words[-2:] == ["--data-binary", "hello world"]
+    assert "-X" not in words
+    assert not any("Content-Length" in word for word in words)
+
+
+def test_curl_post_body_with_quote_round_trips():
+    outgoing = out({"c": "it's $HOME `x`"}, method="POST", body="{c}")
+    assert shlex.split(outgoing.curl)[-1] == "it's $HOME `x`"
+
+
+@pytest.mark.parametrize("body", [b"x" * 121, b"line\n", b"\xff\x00abc"])
+def test_curl_post_with_long_or_binary_body_uses_body_bin(body):
+    outgoing = out({"c": body}, method="POST", target="/files/a", body="{c}")
+    assert "--data-binary @body.bin" in outgoing.curl
+    assert f"{len(body)}-byte" in outgoing.curl
+    assert body.decode("latin-1") not in outgoing.curl
+
+
+def test_curl_post_body_of_120_printable_bytes_is_inline():
+    outgoing = out({"c": "y" * 120}, method="POST", body="{c}")
+    assert shlex.split(outgoing.curl)[-2:] == ["--data-binary", "y" * 120]
+
+
+def test_curl_post_body_starting_with_at_sign_is_sent_raw():
+    outgoing = out({"c": "@notes"}, method="POST", body="{c}")
+    assert shlex.split(outgoing.curl)[-2:] == ["--data-raw", "@notes"]  # --data-binary @x reads a file
+
+
+def test_curl_head_uses_head():
+    outgoing = out(method="HEAD", target="/")
+    assert outgoing.curl == "curl -i --head http://localhost:4221/"
+    assert outgoing.data == b"HEAD / HTTP/1.1\r\nHost: localhost:4221\r\n\r\n"
+
+
+def test_curl_post_without_body_uses_x():
+    assert out(method="POST", target="/").curl == "curl -i -X POST http://localhost:4221/"
+
+
+def test_curl_other_method_with_body_uses_x_and_data():
+    words = shlex.split(out(method="PUT", target="/a", body="b").curl)
+    assert words[:4] == ["curl", "-i", "-X", "PUT"]
+    assert words[-2:] == ["--data-binary", "b"]
