@@ -2,7 +2,7 @@
 
 Descriptions in `stages/` show the tester's requests and the responses it expects in fenced `http`
 blocks, with the stage's values as `{name}` placeholders. This module writes those blocks from the
-manifest, so a test (and `tester check`) can hold descriptions and probes to the same text.
+manifest, so a test can hold descriptions and probes to the same text.
 """
 
 from __future__ import annotations
