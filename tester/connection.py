@@ -143,10 +143,7 @@ class Connection:
                 else:
                     self.reader.feed_eof()
         if self.reader.buffer:
-            last = self.received[-1]
-            declared = f"{len(last.body)} bytes its Content-Length declares" if last.framing == "content-length" \
-                else f"{last.framing} framing"
-            raise self.annotate(diagnose.trailing(self.reader.buffer, last.raw, declared))
+            raise self.annotate(diagnose.trailing(self.reader.buffer, self.received[-1]))
 
     def closed_by_peer(self) -> bool:
         """True if the server has already closed its side (checked without waiting)."""

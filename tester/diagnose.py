@@ -13,7 +13,7 @@ import zlib
 from tester import hints
 from tester.codings import GZIP_MAGIC
 from tester.errors import Evidence, StageFailure
-from tester.http11 import ParseError, Waiting
+from tester.http11 import ParseError, Response, Waiting
 
 
 def timed_out(waiting: Waiting, buffer: bytes, seconds: float, *, eof: bool = False) -> StageFailure:
@@ -83,7 +83,33 @@ def parse_failure(error: ParseError) -> StageFailure:
     )
 
 
-def trailing(extra: bytes, response_raw: bytes, declared: str) -> StageFailure:
+def gzip_cut_short(response: Response, after: bytes) -> StageFailure | None:
+    """A gzip body that is whole only with the bytes after it: its Content-Length counted too few bytes,
+    usually the length of the uncompressed text (gzip makes short texts longer, not shorter)."""
+    encoding = response.header("content-encoding")
+    if not after or encoding is None or encoding.value.lower() != "gzip" or response.framing != "content-length":
+        return None
+    decoded = _complete_gzip_length(response.body + after)
+    if decoded is None:
+        return None
+    declared, actual = len(response.body), len(response.body) + len(after)
+    same = ", the length of the uncompressed text" if declared == decoded else ""
+    return StageFailure(
+        f"Content-Length says {declared}{same}, but the gzip body is {actual} bytes: the last "
+        f"{len(after)} arrived after the declared end",
+        expected=f"Content-Length: {actual} (the compressed body's length)",
+        hint="Set Content-Length after compressing: it counts the bytes sent, the compressed ones.",
+        evidence=[Evidence("received", response.raw + after, len(response.raw))],
+    )
+
+
+def trailing(extra: bytes, response: Response) -> StageFailure:
+    cut = gzip_cut_short(response, extra)
+    if cut is not None:
+        return cut
+    declared = (f"{len(response.body)} bytes its Content-Length declares" if response.framing == "content-length"
+                else f"{response.framing} framing")
+    response_raw = response.raw
     data = response_raw + extra
     return StageFailure(
         f"{len(extra)} bytes arrived after the end of the response (its body ends after the {declared})",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from tester import hints
+from tester import diagnose, hints
 from tester.codings import DecodeError, gunzip
 from tester.errors import Evidence, StageFailure
 from tester.http11 import Response
@@ -42,13 +42,13 @@ def check(response: Response, expect: Expect, values: Mapping[str, Value], after
             response, at, f"expected reason phrase {expect.reason!r}, got {response.reason!r}",
             f"'{response.status} {expect.reason}'", hints.REASON,
         )
-    for name, rule in expect.headers.items():
-        _check_header(response, name, rule, values)
-    for name in expect.absent:
+    for name in expect.absent:  # first: an unwanted header usually explains the other differences
         header = response.header(name)
         if header is not None:
             raise _fail(response, header.offset, f"the response has a {header.name} header ({header.value!r}), "
                         "which it must not have here", f"no {name} header", hints.ABSENT)
+    for name, rule in expect.headers.items():
+        _check_header(response, name, rule, values)
     if expect.body is not None:
         _check_body(response, expect, render(expect.body, values), after)
 
@@ -89,7 +89,9 @@ def _check_body(response: Response, expect: Expect, wanted: bytes, after: bytes)
         try:
             body = gunzip(response.body, plain=wanted)
         except DecodeError as error:
-            _explain_cut_gzip(response, wanted, after)
+            cut = diagnose.gzip_cut_short(response, after)
+            if cut is not None:
+                raise cut from None
             raise _fail(response, response.head_length, error.problem, "a gzip-compressed body", error.hint) from None
         at = first_difference(wanted, body)
         if at is not None:
@@ -111,27 +113,6 @@ def _check_body(response: Response, expect: Expect, wanted: bytes, after: bytes)
         problem = f"the body differs from the expected one at byte {at}"
     failure = _fail(response, response.head_length + at, problem, f"the {len(wanted)}-byte body shown", hints.BODY)
     failure.evidence.insert(0, Evidence("expected body", wanted, at))
-    raise failure
-
-
-def _explain_cut_gzip(response: Response, wanted: bytes, after: bytes) -> None:
-    """A gzip body that decodes once the bytes after it are added was cut short by its Content-Length."""
-    try:
-        whole = gunzip(response.body + after)
-    except DecodeError:
-        return
-    if whole != wanted:
-        return
-    declared = len(response.body)
-    actual = declared + len(after)
-    same = ", the length of the uncompressed text" if declared == len(wanted) else ""
-    failure = _fail(
-        response, len(response.raw),
-        f"Content-Length says {declared}{same}, but the gzip body is {actual} bytes: the rest arrived after the "
-        "declared end", f"Content-Length: {actual} (the compressed body's length)",
-        "Set Content-Length after compressing: it counts the bytes sent, the compressed ones.",
-    )
-    failure.evidence[0] = Evidence("received", response.raw + after, len(response.raw))
     raise failure
 
 

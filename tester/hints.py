@@ -17,6 +17,8 @@ PARSE = {
                  "closing the socket (sendall, not send).",
     "too-long": "The tester never found the end of the response head: after the last header comes an empty "
                 "line, so the head ends with \\r\\n\\r\\n.",
+    "no-blank-line": "After the last header, write an empty line: the head ends with \\r\\n\\r\\n, even when "
+                     "there are no headers at all.",
     "syntax": "Compare the bytes above with the format: status line, headers, empty line, body.",
 }
 

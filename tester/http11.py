@@ -223,6 +223,12 @@ def _parse_head(data: bytes, eof: bool) -> _Head | None:
                 "the blank line after the headers is a bare \\n", data, position,
                 "\\r\\n: the head ends with an empty line, \\r\\n\\r\\n in all", kind="bare-lf",
             )
+        if eof and position == len(data):
+            raise ParseError(
+                "the response head is incomplete: the connection closed before the empty line that ends it",
+                data, position, "\\r\\n: an empty line ends the head, even when there are no headers",
+                kind="no-blank-line",
+            )
         line_end = _line_end(data, position, eof, "header section")
         if line_end is None:
             return None

@@ -160,10 +160,26 @@ def test_parse_failure_unknown_kind_uses_syntax_hint():
 
 def test_trailing_caret_at_end_of_response():
     raw = b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc"
-    failure = trailing(b"\r\n", raw, "3 bytes its Content-Length declares")
+    reader = ResponseReader()
+    reader.feed(raw)
+    failure = trailing(b"\r\n", reader.next_response())
     assert_complete(failure)
     assert failure.message.startswith("2 bytes arrived after the end of the response")
     assert "3 bytes its Content-Length declares" in failure.message
     assert failure.hint == hints.TRAILING
     assert failure.evidence[0].data == raw + b"\r\n"
     assert failure.evidence[0].caret == len(raw)
+
+
+def test_trailing_gzip_explains_a_content_length_of_the_plain_text():
+    import gzip
+
+    body = gzip.compress(b"mango")
+    raw = b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 5\r\n\r\n" + body
+    reader = ResponseReader()
+    reader.feed(raw)
+    response = reader.next_response()
+    failure = trailing(reader.buffer, response)
+    assert failure.message.startswith("Content-Length says 5, the length of the uncompressed text")
+    assert f"gzip body is {len(body)} bytes" in failure.message
+    assert failure.evidence[0].caret == len(response.raw)

@@ -1,0 +1,105 @@
+"""Tests of the tester: servers with one known defect each must fail at a known stage, with a known message.
+
+Each folder `fixtures/<name>/` holds a server (`your_program.sh`) and a `fixture.yaml` saying what its defect
+is and where the tester must catch it: `fails_at` (the slug of the first stage to fail when every stage
+runs in order) with `message` (a fragment of that stage's failure message), or `passes: true` for a
+correct server that does things in an unusual way. Every stage before `fails_at` must pass: a defect
+caught too early is as wrong a verdict as one caught too late.
+
+A fixture that fails elsewhere because of a bug in the tester (not in the fixture) is listed in
+TESTER_BUGS: it runs as a strict xfail, so the test turns red once the tester is fixed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import COURSE, FIXTURES, REFERENCE, STARTER
+
+NOT_FIXTURES = {"reference", "_lib"}
+FIXTURE_DIRS = sorted(path.parent for path in FIXTURES.glob("*/fixture.yaml") if path.parent.name not in NOT_FIXTURES)
+
+TESTER_BUGS: dict[str, str] = {}
+
+
+def course_slugs() -> list[str]:
+    return [stage["slug"] for stage in yaml.safe_load(COURSE.read_text())["stages"]]
+
+
+def spec_of(folder: Path) -> dict:
+    return yaml.safe_load((folder / "fixture.yaml").read_text())
+
+
+def params():
+    for folder in FIXTURE_DIRS:
+        marks = []
+        if folder.name in TESTER_BUGS:
+            marks.append(pytest.mark.xfail(strict=True, reason=TESTER_BUGS[folder.name]))
+        yield pytest.param(folder, id=folder.name, marks=marks)
+
+
+def test_fixtures_were_found():
+    assert len(FIXTURE_DIRS) >= 20
+    assert set(TESTER_BUGS) <= {folder.name for folder in FIXTURE_DIRS}
+
+
+@pytest.mark.parametrize("folder", [pytest.param(folder, id=folder.name) for folder in FIXTURE_DIRS])
+def test_fixture_is_well_formed(folder):
+    spec = spec_of(folder)
+    assert isinstance(spec.get("description"), str) and spec["description"].strip()
+    assert ("fails_at" in spec) != ("passes" in spec), "give either fails_at (with message) or passes: true"
+    if "passes" in spec:
+        assert spec["passes"] is True
+        assert set(spec) == {"description", "passes"}
+    else:
+        assert spec["fails_at"] in course_slugs()
+        assert isinstance(spec.get("message"), str) and spec["message"]
+        assert set(spec) == {"description", "fails_at", "message"}
+    script = folder / "your_program.sh"
+    assert script.is_file() and os.access(script, os.X_OK)
+    assert (folder / "server.py").is_file()
+
+
+@pytest.mark.parametrize("folder", list(params()))
+def test_fixture_verdict(tester, folder):
+    spec = spec_of(folder)
+    run = tester("test", solution=folder)
+    assert "Traceback" not in run.output, run.output
+    stages = run.report["stages"]
+    if spec.get("passes"):
+        assert run.code == 0, run.output
+        assert [stage["status"] for stage in stages] == ["passed"] * len(stages)
+        return
+    assert run.code == 1, run.output
+    failed = run.failed
+    assert failed is not None, run.output
+    assert failed["slug"] == spec["fails_at"], f"failed at {failed['slug']}: {failed['message']}"
+    assert spec["message"] in failed["message"], failed["message"]
+    position = [stage["slug"] for stage in stages].index(failed["slug"])
+    assert [stage["status"] for stage in stages[:position]] == ["passed"] * position
+    assert all(stage["status"] == "not-run" for stage in stages[position + 1:])
+
+
+def test_reference_passes_every_stage(tester):
+    run = tester("test", solution=REFERENCE)
+    assert run.code == 0, run.output
+    assert [stage["slug"] for stage in run.report["stages"]] == course_slugs()
+    assert all(stage["status"] == "passed" for stage in run.report["stages"])
+    assert "Traceback" not in run.output
+
+
+def test_starter_fails_bind_and_points_to_main_py(tester):
+    run = tester("test", solution=STARTER)
+    assert run.code == 1
+    failed = run.failed
+    assert failed is not None and failed["slug"] == "bind"
+    assert run.report["stages"][0] is failed
+    assert "exited" in failed["message"]
+    hints = re.findall(r"^\s*hint: (.*)$", run.output, flags=re.MULTILINE)
+    assert len(hints) == 1 and "app/main.py" in hints[0], run.output
+    assert "Traceback" not in run.output
