@@ -45,6 +45,10 @@ class Connection:
         except OSError as error:
             raise StageFailure(f"{label}: could not connect to {host}:{port}: {error.strerror or error}",
                                hint=hints.REFUSED) from None
+        if sock.getsockname() == sock.getpeername():  # a self-connection: nothing listens on the port
+            sock.close()
+            raise StageFailure(f"{label}: connection refused on port {port}", expected="a server listening",
+                               hint=hints.REFUSED)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return cls(sock, label, listener)
 

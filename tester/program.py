@@ -71,8 +71,9 @@ class Program:
             probe = socket.create_connection((self.host, self.port), timeout=0.2)
         except OSError:
             return False
+        taken = not connected_to_itself(probe)
         probe.close()
-        return True
+        return taken
 
     def _relay_output(self) -> None:
         assert self.process and self.process.stdout
@@ -100,6 +101,9 @@ class Program:
                 try:
                     sock.connect(address)
                 except OSError:
+                    sock.close()
+                    continue
+                if connected_to_itself(sock):
                     sock.close()
                     continue
                 return sock
@@ -171,6 +175,15 @@ class Program:
     @property
     def exit_code(self) -> int | None:
         return self.process.poll() if self.process else None
+
+
+def connected_to_itself(sock: socket.socket) -> bool:
+    """True for a TCP self-connection: with nothing listening on a port in the ephemeral range, Linux can
+    give a client that same port as its own, and the connect then succeeds with the socket talking to itself."""
+    try:
+        return sock.getsockname() == sock.getpeername()
+    except OSError:
+        return False
 
 
 def _signal_group(group: int, number: int) -> None:

@@ -133,7 +133,7 @@ def _answered_early(connection: Connection) -> None:
     else:
         what = "closed the connection"
     failure = connection.annotate(StageFailure(
-        f"the server {what} on {connection.label} before its request was complete "
+        f"the server {what} before its request was complete "
         "(the tester had sent only the request line and the Host header)",
         expected="no response until the empty line that ends the request's headers", hint=EARLY_HINT,
     ))
