@@ -45,7 +45,7 @@ class Connection:
         except OSError as error:
             raise StageFailure(f"{label}: could not connect to {host}:{port}: {error.strerror or error}",
                                hint=hints.REFUSED) from None
-        if sock.getsockname() == sock.getpeername():  # a self-connection: nothing listens on the port
+        if connected_to_itself(sock):  # nothing listens on the port
             sock.close()
             raise StageFailure(f"{label}: connection refused on port {port}", expected="a server listening",
                                hint=hints.REFUSED)
@@ -210,6 +210,15 @@ class Connection:
             failure.curl = failure.curl or last.curl
             failure.evidence.insert(0, Evidence(f"sent ({last.summary})", last.data))
         return failure
+
+
+def connected_to_itself(sock: socket.socket) -> bool:
+    """True for a TCP self-connection: with nothing listening on a port in the ephemeral range, Linux can
+    give a client that same port as its own, and the connect then succeeds with the socket talking to itself."""
+    try:
+        return sock.getsockname() == sock.getpeername()
+    except OSError:
+        return False
 
 
 def split(data: bytes, pieces: int) -> list[bytes]:

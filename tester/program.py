@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from tester.connection import connected_to_itself
 from tester.errors import Evidence, StageFailure, UsageError
 
 POLL_INTERVAL = 0.005
@@ -175,15 +176,6 @@ class Program:
     @property
     def exit_code(self) -> int | None:
         return self.process.poll() if self.process else None
-
-
-def connected_to_itself(sock: socket.socket) -> bool:
-    """True for a TCP self-connection: with nothing listening on a port in the ephemeral range, Linux can
-    give a client that same port as its own, and the connect then succeeds with the socket talking to itself."""
-    try:
-        return sock.getsockname() == sock.getpeername()
-    except OSError:
-        return False
 
 
 def _signal_group(group: int, number: int) -> None:

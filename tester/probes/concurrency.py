@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from tester import expectations, hints
+from tester import expectations
 from tester.connection import Connection
 from tester.errors import Evidence, StageFailure
 from tester.manifest.models import Expect

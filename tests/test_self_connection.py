@@ -1,10 +1,10 @@
-"""The program layer's guard against TCP self-connections, which would make the tester talk to itself."""
+"""The guard against TCP self-connections, which would make the tester talk to itself."""
 
 from __future__ import annotations
 
 import socket
 
-from tester.program import connected_to_itself
+from tester.connection import connected_to_itself
 
 from conftest import free_port
 
