@@ -1,0 +1,12 @@
+"""The subcommands of `tester`, one module each.
+
+A command module has NAME, HELP, `configure(parser)` to add its own arguments, and
+`execute(arguments, console) -> int` returning the exit status. `COMMANDS` lists them in the order
+`tester --help` shows them; adding a command means writing its module and naming it here.
+"""
+
+from __future__ import annotations
+
+from tester.commands import listing, stage, test
+
+COMMANDS = [stage, test, listing]

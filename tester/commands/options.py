@@ -1,0 +1,58 @@
+"""Arguments shared by several commands, and the lookups they need (course file, port, solution)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from tester.errors import UsageError
+from tester.manifest.load import load_course
+from tester.manifest.models import Course
+
+DEFAULT_PORT = 4221
+
+
+def add_course(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--course", type=Path,
+                        help="the course manifest (default: $TESTER_COURSE, ./stages.yaml, else the bundled one)")
+
+
+def add_running(parser: argparse.ArgumentParser) -> None:
+    """The options of every command that starts the learner's program."""
+    parser.add_argument("--solution", type=Path, default=Path("solution"),
+                        help="folder with your_program.sh (default: solution/)")
+    parser.add_argument("--port", type=int, default=None,
+                        help=f"port for your server, passed to it as PORT (default {DEFAULT_PORT})")
+    parser.add_argument("--seed", type=int, help="replay the random values of an earlier run")
+    parser.add_argument("--debug", action="store_true", help="show every byte sent and received")
+    parser.add_argument("--json", type=Path, metavar="PATH", help="also write the results as JSON to PATH")
+
+
+def find_course(explicit: Path | None) -> Path:
+    if explicit is not None:
+        return explicit
+    if os.environ.get("TESTER_COURSE"):
+        return Path(os.environ["TESTER_COURSE"])
+    here = Path("stages.yaml")
+    if here.is_file():
+        return here
+    return Path(__file__).resolve().parent.parent.parent / "stages.yaml"
+
+
+def course(arguments: argparse.Namespace) -> Course:
+    return load_course(find_course(arguments.course))
+
+
+def port(arguments: argparse.Namespace) -> int:
+    chosen = arguments.port if arguments.port is not None else int(os.environ.get("TESTER_PORT", DEFAULT_PORT))
+    if not 1 <= chosen <= 65535:
+        raise UsageError(f"--port {chosen} is not a TCP port (1-65535)")
+    return chosen
+
+
+def solution(arguments: argparse.Namespace) -> Path:
+    folder = arguments.solution
+    if not folder.is_dir():
+        raise UsageError(f"the solution folder {folder} does not exist (use --solution DIR)")
+    return folder.resolve()
