@@ -19,7 +19,8 @@ from tester.errors import ManifestError, TesterError, UsageError
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="tester", description="Test your HTTP server, stage by stage.")
+    parser = argparse.ArgumentParser(prog="tester", description="Test your HTTP server, stage by stage. "
+                                     "Plain `tester` (options allowed) is `tester stage`: your current stage.")
     parser.add_argument("--version", action="version", version=f"tester {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for command in COMMANDS:
@@ -32,10 +33,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
-    arguments = parser.parse_args(argv)
-    if arguments.command is None:
-        parser.print_help()
-        return 2
+    arguments = parser.parse_args(_with_command(sys.argv[1:] if argv is None else argv))
     console = Console(colour=False if arguments.no_colour else None, debug=getattr(arguments, "debug", False))
     signal.signal(signal.SIGTERM, _interrupt)
     try:
@@ -61,6 +59,13 @@ def main(argv: list[str] | None = None) -> int:
         if console.debug:
             console.print(traceback.format_exc())
         return 2
+
+
+def _with_command(argv: list[str]) -> list[str]:
+    """Plain `tester` (options allowed) means `tester stage`: the learner's current stage."""
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
+        return ["stage", *argv]
+    return argv
 
 
 def _interrupt(signum, frame) -> None:

@@ -25,31 +25,31 @@ def gunzip(body: bytes, plain: bytes | None = None) -> bytes:
         if plain is not None and body == plain:
             raise DecodeError(
                 "the body is the plain text, not gzip data, although Content-Encoding says gzip",
-                "compress the body (for example gzip.compress in Python) before sending it, and send the "
-                "compressed bytes' length as Content-Length",
+                "Compress the body (for example gzip.compress in Python) before sending it, and send the "
+                "compressed bytes' length as Content-Length. Announcing gzip is not enough.",
             )
         if _inflates(body, zlib.MAX_WBITS):
             raise DecodeError(
                 "the body is a zlib stream (it starts with 0x78), not gzip",
                 "zlib.compress writes the zlib format; gzip has its own header: use gzip.compress, or "
-                "zlib.compressobj(wbits=31)",
+                "zlib.compressobj(wbits=31).",
             )
         if _inflates(body, -zlib.MAX_WBITS):
             raise DecodeError(
                 "the body is raw deflate data, not gzip: the gzip header is missing",
-                "gzip wraps deflate data in a header (starting 1f 8b) and a trailer; use gzip.compress, or "
-                "zlib.compressobj(wbits=31)",
+                "Gzip wraps deflate data in a header (starting 1f 8b) and a trailer; use gzip.compress, or "
+                "zlib.compressobj(wbits=31).",
             )
         raise DecodeError(
             f"the body does not start with the gzip magic bytes 1f 8b (it starts with {body[:2].hex(' ') or 'nothing'})",
-            "with Content-Encoding: gzip the body must be the gzip-compressed bytes",
+            "With Content-Encoding: gzip the body must be the gzip-compressed bytes.",
         )
     try:
         return gzip.decompress(body)
     except (EOFError, OSError, zlib.error) as error:
         raise DecodeError(
             f"the body starts like gzip but does not decode: {error}",
-            "send every compressed byte, and count them (not the text's length) in Content-Length",
+            "Send every compressed byte, and count them (not the text's length) in Content-Length.",
         ) from None
 
 

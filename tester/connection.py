@@ -16,7 +16,7 @@ from tester.errors import Evidence, StageFailure
 from tester.http11 import ParseError, Response, ResponseReader
 from tester.request import Outgoing
 
-MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+MAX_RESPONSE_BYTES = 16 * 1024 * 1024  # the tester stops reading a response here: no course sends more
 RECV_SIZE = 65536
 
 Listener = Callable[[str, str, object], None]  # (connection label, event, payload)
@@ -41,14 +41,14 @@ class Connection:
             sock = socket.create_connection((host, port), timeout=timeout)
         except ConnectionRefusedError:
             raise StageFailure(f"{label}: connection refused on port {port}", expected="a server listening",
-                               hint=hints.REFUSED) from None
+                               hint=hints.REFUSED, connection_lost=True) from None
         except OSError as error:
             raise StageFailure(f"{label}: could not connect to {host}:{port}: {error.strerror or error}",
-                               hint=hints.REFUSED) from None
+                               hint=hints.REFUSED, connection_lost=True) from None
         if connected_to_itself(sock):  # nothing listens on the port
             sock.close()
             raise StageFailure(f"{label}: connection refused on port {port}", expected="a server listening",
-                               hint=hints.REFUSED)
+                               hint=hints.REFUSED, connection_lost=True)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return cls(sock, label, listener)
 
@@ -70,6 +70,7 @@ class Connection:
             raise self.annotate(StageFailure(
                 f"{self.label}: the server closed the connection before the request could be sent"
                 + self._after(), expected="the connection still open", hint=hints.CLOSED_EARLY,
+                connection_lost=True,
             )) from None
 
     # receiving
@@ -79,6 +80,7 @@ class Connection:
         start = time.monotonic()
         deadline = start + timeout
         close_deadline: float | None = None
+        last_arrival: float | None = None
         while True:
             try:
                 response = self.reader.next_response()
@@ -94,25 +96,28 @@ class Connection:
                     raise self.annotate(StageFailure(
                         f"{self.label}: the server closed the connection" + self._after(),
                         expected="the connection kept open for the next request", hint=hints.CLOSED_EARLY,
+                        connection_lost=True,
                     ))
-                raise self.annotate(diagnose.timed_out(waiting, self.reader.buffer, timeout, eof=True))
-            if waiting.stage == "close" and close_deadline is None:
-                close_deadline = time.monotonic() + close_timeout
+                failure = diagnose.timed_out(waiting, self.reader.buffer, timeout, eof=True)
+                failure.connection_lost = True
+                raise self.annotate(failure)
+            if waiting.stage == "close":  # the close must come within close_timeout of the last byte
+                close_deadline = max(close_deadline or 0, (last_arrival or time.monotonic()) + close_timeout)
+            if len(self.reader.buffer) > MAX_RESPONSE_BYTES or (waiting.declared or 0) > MAX_RESPONSE_BYTES:
+                raise self.annotate(diagnose.too_big(waiting, self.reader.buffer, MAX_RESPONSE_BYTES))
             now = time.monotonic()
             limit = min(deadline, close_deadline) if close_deadline else deadline
             if now >= limit:
                 seconds = close_timeout if close_deadline and limit == close_deadline else timeout
+                # bytes in the second half of the wait: a slow sender, not a stalled one
+                if last_arrival is not None and last_arrival > limit - seconds / 2:
+                    raise self.annotate(diagnose.too_slow(waiting, self.reader.buffer, seconds))
                 raise self.annotate(diagnose.timed_out(waiting, self.reader.buffer, seconds))
-            if len(self.reader.buffer) > MAX_RESPONSE_BYTES:
-                raise self.annotate(StageFailure(
-                    f"{self.label}: more than {MAX_RESPONSE_BYTES // 2**20} MiB arrived without a complete response",
-                    expected="a response of sensible size", hint=hints.CLOSE_DELIMITED_OPEN,
-                    evidence=[Evidence("received (start)", self.reader.buffer[:2048])],
-                ))
             data = self._recv(limit - now)
             if data is None:
                 continue
             if data:
+                last_arrival = time.monotonic()
                 self.reader.feed(data)
             else:
                 self.reader.feed_eof()
@@ -129,7 +134,7 @@ class Connection:
                 f"{self.label}: the server reset the connection" + self._after(),
                 expected="a complete response", hint=hints.RESET,
                 evidence=[Evidence("received before the reset", self.reader.buffer, len(self.reader.buffer))]
-                if self.reader.buffer else [],
+                if self.reader.buffer else [], connection_lost=True,
             )) from None
 
     def check_no_stray_bytes(self, wait: float) -> None:

@@ -8,6 +8,7 @@ piped to a file or a CI log is plain text.
 from __future__ import annotations
 
 import os
+import re
 import sys
 import threading
 from typing import TextIO
@@ -20,6 +21,8 @@ from tester.request import Outgoing
 STYLES = {
     "bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "blue": "34", "magenta": "35", "cyan": "36",
 }
+_CODE = re.compile(r"`([^`]+)`")
+_BOLD = re.compile(r"\*\*([^*]+)\*\*")
 
 
 def wants_colour(stream: TextIO, disabled: bool) -> bool:
@@ -45,8 +48,19 @@ class Console:
 
     def print(self, text: str = "") -> None:
         with self._lock:
-            self.stream.write(text + "\n")
-            self.stream.flush()
+            try:
+                self.stream.write(text + "\n")
+                self.stream.flush()
+            except BrokenPipeError:  # the reader went away (`tester | head`): finish quietly
+                self._discard()
+
+    def _discard(self) -> None:
+        if self.stream is sys.stdout:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+        else:
+            self.stream = open(os.devnull, "w")
 
     def bytes_block(self, data: bytes, caret: int | None = None, indent: str = "    ", keep: int = 512) -> None:
         for line in visible.lines(data, caret, keep=keep):
@@ -97,7 +111,11 @@ class Console:
         self.failure(result.number, result.stage.slug, result.failure)
 
     def failure(self, number: int, slug: str, failure: StageFailure) -> None:
-        self.print(self.paint(f"✗ stage {number} {slug} failed: ", "red", "bold") + failure.message)
+        self.verdict(f"stage {number} {slug} failed", failure)
+
+    def verdict(self, title: str, failure: StageFailure) -> None:
+        """One failure on one screen: what went wrong, the curl command, the bytes, expectation and hint."""
+        self.print(self.paint(f"✗ {title}: ", "red", "bold") + failure.message)
         if failure.curl:
             self.print(f"  {self.paint('reproduce:', 'bold')} {failure.curl}")
         for evidence in failure.evidence:
@@ -112,7 +130,8 @@ class Console:
         if failure.hint:
             self.print(f"  {self.paint('hint:', 'yellow', 'bold')} {failure.hint}")
 
-    def summary(self, run) -> None:
+    def summary(self, run, upcoming: tuple[int, str] | None = None) -> None:
+        """The run's totals and the one next command; `upcoming` is the learner's current stage after it."""
         passed = sum(result.status == "passed" for result in run.results)
         failed = [result for result in run.results if result.status == "failed"]
         skipped = sum(result.status == "not-run" for result in run.results)
@@ -123,11 +142,47 @@ class Console:
             self.print(self.paint(f"{passed} passed, 1 failed{tail}.", "red", "bold")
                        + f" Fix stage {stage.number} ({stage.stage.slug}), then run: tester stage {stage.number}"
                        + f"   (same values: --seed {run.seed})")
-        else:
-            self.print(self.paint(f"{passed} passed, 0 failed.", "green", "bold"))
+            return
+        self.print(self.paint(f"{passed} passed, 0 failed.", "green", "bold"))
+        ran = {result.number for result in run.results}
+        if upcoming is None:
+            self.print("You have passed every stage of the course.")
+        elif upcoming[0] not in ran:
+            number, slug = upcoming
+            self.print(f"Next: stage {number} ({slug}). Read it with 'tester show', then build it and run 'tester'.")
 
     def error(self, text: str) -> None:
         self.print(self.paint("error: ", "red", "bold") + text)
+
+    def note(self, text: str) -> None:
+        self.print(self.paint(text, "dim"))
+
+    # stage descriptions (tester show, tester hint)
+
+    def description(self, lines) -> None:
+        """A description's lines (tester.markdown.Line) for the terminal; code blocks indented, and the
+        head lines of http blocks with the \\r\\n that ends them on the wire."""
+        for line in lines:
+            if line.kind == "title":
+                self.print(self.paint(line.text, "bold", "cyan"))
+                self.print(self.paint("=" * len(line.text), "cyan"))
+            elif line.kind == "heading":
+                self.print(self.paint(line.text, "bold", "yellow"))
+            elif line.kind == "fence":
+                continue
+            elif line.kind == "wire":
+                self.print("    " + line.text + self.paint("\\r\\n", "dim"))
+            elif line.kind == "code":
+                self.print("    " + line.text)
+            else:
+                self.print(self.inline(line.text))
+
+    def inline(self, text: str) -> str:
+        """Markdown `code` and **bold** inside running text: painted on a terminal, else left readable."""
+        if self.colour:
+            text = _CODE.sub(lambda match: self.paint(match.group(1), "cyan"), text)
+            return _BOLD.sub(lambda match: self.paint(match.group(1), "bold"), text)
+        return _BOLD.sub(r"\1", text)
 
 
 def _describe_body(response: Response) -> str:

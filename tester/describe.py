@@ -2,14 +2,14 @@
 
 Descriptions in `stages/` show the tester's requests and the responses it expects in fenced `http`
 blocks, with the stage's values as `{name}` placeholders. This module writes those blocks from the
-manifest, so a test can hold descriptions and probes to the same text.
+manifest, so `tester check` (tester/lint/descriptions.py) can hold descriptions and probes to the same text.
 """
 
 from __future__ import annotations
 
 import re
 
-from tester.manifest.models import Expect, HeaderRule, Request, Stage
+from tester.manifest.models import Expect, HeaderRule, Request, Stage, Step
 
 EXAMPLE_HOST = "localhost:4221"
 _FENCE = re.compile(r"^```http[^\n]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
@@ -46,13 +46,22 @@ def shown_exchanges(stage: Stage) -> list[tuple[str, str]]:
     """(request, expected response) texts for every request the stage's data probes send."""
     pairs = []
     for probe in stage.probes:
-        for step in getattr(probe, "requests", []):
-            pairs.append((request_text(step.send), response_text(step.expect)))
+        steps = getattr(probe, "requests", None)
+        if not isinstance(steps, list):
+            continue  # a custom kind may use the name `requests` for something else
+        for step in steps:
+            if isinstance(step, Step):
+                pairs.append((request_text(step.send), response_text(step.expect)))
     return pairs
 
 
 def http_blocks(markdown: str) -> list[str]:
     return _FENCE.findall(markdown)
+
+
+def http_blocks_at(markdown: str) -> list[tuple[int, str]]:
+    """Each http block's text with the 1-based line of its first line, for problems that name a line."""
+    return [(markdown.count("\n", 0, match.start(1)) + 1, match.group(1)) for match in _FENCE.finditer(markdown)]
 
 
 def missing_from(markdown: str, stage: Stage) -> list[str]:

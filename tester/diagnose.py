@@ -64,6 +64,47 @@ def timed_out(waiting: Waiting, buffer: bytes, seconds: float, *, eof: bool = Fa
     )
 
 
+def too_slow(waiting: Waiting, buffer: bytes, seconds: float) -> StageFailure:
+    """The response was still arriving when its time was up: a server that sends in dribs, not one that stalled."""
+    evidence = [Evidence("received", buffer, len(buffer))]
+    late = f"was still arriving when the {seconds:g} s limit passed"
+    if waiting.stage == "close":
+        return StageFailure(
+            f"the response has no Content-Length and its body {late} ({waiting.body_received} bytes so far, "
+            "the connection still open)", hint=hints.CLOSE_DELIMITED_OPEN,
+            expected="a Content-Length header, or the connection closed after the response", evidence=evidence,
+        )
+    if waiting.stage == "chunked":
+        return StageFailure(
+            f"the chunked body {late} ({waiting.body_received} bytes so far, no final zero-size chunk yet)",
+            expected="0\\r\\n\\r\\n to end a chunked body, within the limit", hint=hints.ENDLESS, evidence=evidence,
+        )
+    if waiting.stage == "body":
+        so_far = f"{waiting.body_received} of the {waiting.declared} body bytes Content-Length declares had come"
+    else:
+        so_far = f"{waiting.received} bytes of its head had come"
+    return StageFailure(f"the response {late}: only {so_far}", expected=f"the whole response within {seconds:g} s",
+                        hint=hints.SLOW, evidence=evidence)
+
+
+def too_big(waiting: Waiting, buffer: bytes, limit: int) -> StageFailure:
+    """More bytes than any response of the course, and no end in sight: the tester stops reading."""
+    size = f"{limit // 2**20} MiB"
+    evidence = [Evidence("received", buffer)]
+    if waiting.stage == "body" and waiting.declared is not None and waiting.declared > limit:
+        return StageFailure(
+            f"Content-Length declares {waiting.declared} bytes, more than the {size} the tester reads; "
+            "it stopped reading after the head", expected="a Content-Length that counts the body's bytes",
+            hint=hints.CONTENT_LENGTH, evidence=evidence,
+        )
+    what = {"close": "a body with no Content-Length, on a connection that stayed open",
+            "chunked": "a chunked body with no final zero-size chunk"}.get(waiting.stage, "a response")
+    return StageFailure(
+        f"more than {size} arrived, {what}: the tester stopped reading there",
+        expected="a response that ends", hint=hints.ENDLESS, evidence=evidence,
+    )
+
+
 def _complete_gzip_length(body: bytes) -> int | None:
     """The decoded length if `body` is one complete gzip stream, else None."""
     if not body.startswith(GZIP_MAGIC):

@@ -48,6 +48,9 @@ class Evidence:
     caret: int | None = None
     text: bool = False  # plain lines (a program's output), not bytes to escape
 
+    def __post_init__(self) -> None:
+        self.data = bytes(self.data)  # a snapshot: a response reader's buffer is a bytearray that grows
+
 
 @dataclass
 class StageFailure(TesterError):
@@ -58,6 +61,7 @@ class StageFailure(TesterError):
     hint: str = ""
     evidence: list[Evidence] = field(default_factory=list)
     curl: str = ""
+    connection_lost: bool = False  # refused, reset or closed: the program may be dying, worth a look
 
     def __post_init__(self) -> None:
         super().__init__(self.message)

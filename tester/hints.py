@@ -26,18 +26,35 @@ NO_RESPONSE = ("Your server accepted the connection but sent nothing back. Read 
                "line that ends its headers (\\r\\n\\r\\n), then write the response on the same socket.")
 NO_RESPONSE_PARTIAL_HEAD = ("The response head never ended. After the last header, write an empty line: the "
                             "head ends with \\r\\n\\r\\n, even when there are no headers at all.")
-SHORT_BODY = ("Content-Length must count bytes, not characters: in Python use len(body_bytes) after "
-              "encoding, not len(text). Also check that you send the whole body (sendall).")
+SHORT_BODY = ("Content-Length is larger than the body you sent, so the client waits for bytes that never "
+              "come. Count exactly the bytes of the body you send (nothing extra, such as a newline you "
+              "do not send), and send all of them (sendall).")
 TRAILING = ("Content-Length is smaller than the body you sent. The client stops reading after that many "
-            "bytes and takes the rest for the start of the next response.")
+            "bytes and takes the rest for the start of the next response. Count bytes, not characters "
+            "(len(body_bytes), not len(text)), and send nothing after the body, not even \\r\\n.")
 CLOSE_DELIMITED_OPEN = ("A response with no Content-Length ends only when the server closes the connection "
                         "(RFC 9112 §6.3). Your server kept it open, so no client can tell where the response "
                         "ends. Send Content-Length (0 for an empty body) with every response.")
+SLOW = ("Your server sent the response in small pieces with long pauses. Build the whole response first and "
+        "write it with one sendall(); do not sleep or wait for anything between writes.")
+ENDLESS = ("Your server kept sending without end. A response is a head and exactly the body it announces: write "
+           "it once, then read the next request (or close the connection).")
+EXITED = ("Your program ended while the tester was still using it; its last output lines, shown above, "
+          "should say why (an uncaught exception?). A server keeps running and serves connection after "
+          "connection until it is stopped.")
+EXITED_CLEANLY = ("Your program returned (exit code 0) while the tester was still using it: it served what came "
+                  "and then reached the end of main. Put accept() and the handling of each connection in a "
+                  "loop (while True:), so the server serves connection after connection until it is stopped.")
+HANDLER_CRASHED = ("Your program printed a traceback (in its output above): the code handling this connection "
+                   "raised an exception and stopped before it answered. Fix the error on the traceback's last "
+                   "line; the line above it shows where it happened.")
 CLOSED_EARLY = ("Keep the socket open after a response: read the next request on the same connection until "
                 "the client closes it or sends 'Connection: close'.")
 REFUSED = ("Nothing accepts connections on the port any more. Did your program exit or crash after an "
            "earlier connection? Serve connections in a loop.")
-RESET = "The server reset the connection (it closed the socket with unread data, or crashed)."
+RESET = ("The server reset the connection. That happens when a socket is closed while bytes of the request are "
+         "still unread in it (did one recv() miss the rest of a long body?), or when the program crashes. Read "
+         "the whole request, the head and then Content-Length bytes of body, before you answer and close.")
 
 STATUS = {
     (404, 200): "Your server answers 200 to a path it does not know. Look at the request target (the second "
@@ -48,8 +65,13 @@ STATUS = {
 STATUS_DEFAULT = "Check how your server picks the response for this request target and method."
 REASON = "The reason phrase follows the code exactly, with its capitals: 200 OK, 201 Created, 404 Not Found."
 HEADER_MISSING = "Add the header to the response head, as 'Name: value\\r\\n' before the empty line."
-CONTENT_LENGTH = ("Content-Length is the body's length in bytes. Count the bytes you send, after encoding "
-                  "(and after compressing, when you compress).")
+CONTENT_LENGTH = ("Content-Length is the body's length in bytes, not characters: count the bytes you send, "
+                  "after encoding (len(body_bytes), not len(text)) and after compressing, when you compress. "
+                  "Send a file's bytes as they are, without decoding them.")
+LENGTH_FITS_WRONG_BODY = ("Your Content-Length does count the body you sent: the body itself is not the expected "
+                          "one (shown above). Check how your server builds it. A header's value: header names "
+                          "are case-insensitive (User-Agent and user-agent are the same header) and headers come "
+                          "in any order. A file: send its bytes unchanged, without decoding them as text.")
 CONTENT_TYPE = "Send exactly the Content-Type shown, with nothing after it (no '; charset=...')."
 ABSENT = "Send this header only when it applies: an unsupported or missing request option gets no such header."
 BODY = ("Send exactly the bytes shown as the body: no extra newline, no quotes, no decoding or re-encoding "

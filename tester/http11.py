@@ -31,7 +31,7 @@ class ParseError(Exception):
     def __init__(self, problem: str, data: bytes, offset: int, expected: str, *, kind: str = "syntax"):
         super().__init__(problem)
         self.problem = problem
-        self.data = data
+        self.data = bytes(data)
         self.offset = offset
         self.expected = expected
         self.kind = kind
@@ -103,9 +103,10 @@ class ResponseReader:
     """
 
     request_methods: list[str] = field(default_factory=list)
-    buffer: bytes = b""
+    buffer: bytearray = field(default_factory=bytearray)  # grows in place: a long body costs no re-copying
     eof: bool = False
     interim: list[Response] = field(default_factory=list)
+    _chunks: _ChunkProgress | None = field(default=None, repr=False)  # how far a chunked body is read
 
     def expect_response_to(self, method: str) -> None:
         """Record the method of a request sent, so a response to HEAD is read without a body."""
@@ -141,21 +142,23 @@ class ResponseReader:
         if method == "HEAD" or head.status in NO_BODY_STATUSES or interim:
             framing, body, end = "none", b"", head.length
         elif head.framing == "chunked":
-            parsed = _parse_chunked(self.buffer, head.length, self.eof)
-            if parsed is None:
+            if self._chunks is None:
+                self._chunks = _ChunkProgress(head.length)
+            end = _parse_chunked(self.buffer, self._chunks, self.eof)
+            if end is None:
                 return None
-            body, end = parsed
+            body, self._chunks = bytes(self._chunks.body), None
             framing = "chunked"
         elif head.content_length is not None:
             end = head.length + head.content_length
             if len(self.buffer) < end:
                 return None
-            framing, body = "content-length", self.buffer[head.length:end]
+            framing, body = "content-length", bytes(self.buffer[head.length:end])
         else:
             if not self.eof:
                 return None
-            framing, body, end = "close", self.buffer[head.length:], len(self.buffer)
-        raw = self.buffer[:end]
+            framing, body, end = "close", bytes(self.buffer[head.length:]), len(self.buffer)
+        raw = bytes(self.buffer[:end])
         self.buffer = self.buffer[end:]
         if self.request_methods and not (interim and head.status != 101):
             self.request_methods.pop(0)
@@ -349,9 +352,17 @@ def _framing(data: bytes, headers: list[Header]) -> tuple[str, int | None]:
     return "content-length", int(lengths[0].value)
 
 
-def _parse_chunked(data: bytes, start: int, eof: bool) -> tuple[bytes, int] | None:
-    body = bytearray()
-    position = start
+@dataclass
+class _ChunkProgress:
+    """The chunks of a body read so far, so that each new piece of an endless body costs only its own parsing."""
+
+    position: int  # where the next chunk-size line starts
+    body: bytearray = field(default_factory=bytearray)
+
+
+def _parse_chunked(data: bytes, progress: _ChunkProgress, eof: bool) -> int | None:
+    """Parse the chunks after `progress`, recording each complete one there; the body's end once it ends."""
+    position = progress.position
     while True:
         line_end = _line_end(data, position, eof, "chunk size line")
         if line_end is None:
@@ -363,9 +374,13 @@ def _parse_chunked(data: bytes, start: int, eof: bool) -> tuple[bytes, int] | No
         size = int(size_field, 16)
         position = line_end + 2
         if size == 0:
+            trailer_start = position
             while True:  # trailer fields, then the final empty line
                 if data[position:position + 2] == b"\r\n":
-                    return bytes(body), position + 2
+                    return position + 2
+                if position - trailer_start > MAX_HEAD_BYTES:
+                    raise ParseError(f"the chunked trailer is longer than {MAX_HEAD_BYTES} bytes", data, position,
+                                     "the empty line that ends the chunked body", kind="too-long")
                 line_end = _line_end(data, position, eof, "chunked trailer")
                 if line_end is None:
                     return None
@@ -376,9 +391,9 @@ def _parse_chunked(data: bytes, start: int, eof: bool) -> tuple[bytes, int] | No
                 raise ParseError("the connection closed in the middle of a chunk", data, len(data),
                                  f"{size} bytes of chunk data and \\r\\n", kind="truncated")
             return None
-        body += data[position:position + size]
-        position += size
-        if data[position:position + 2] != b"\r\n":
-            raise ParseError("chunk data is not followed by \\r\\n", data, position,
+        if data[position + size:position + size + 2] != b"\r\n":
+            raise ParseError("chunk data is not followed by \\r\\n", data, position + size,
                              "\\r\\n right after the chunk's bytes", kind="framing")
-        position += 2
+        progress.body += data[position:position + size]
+        position += size + 2
+        progress.position = position

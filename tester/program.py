@@ -2,13 +2,17 @@
 
 It runs as `./your_program.sh` from the solution folder in a session (and process group) of its own,
 so one signal reaches every process it starts and the terminal's Ctrl-C reaches only the tester.
-Stopping is TERM to the group, a short grace, then KILL: nothing it started outlives the stage.
+Stopping is TERM to the group, a short grace, then KILL: nothing it started outlives the stage. A process
+that left the group (setsid, a daemon's double fork) is found by the marker in its environment
+(tester/processes.py) and stopped the same way. Its output is relayed by a thread that reads the pipe
+without blocking, so a process that keeps the pipe open can never hang the tester.
 """
 
 from __future__ import annotations
 
 import collections
 import os
+import selectors
 import signal
 import socket
 import subprocess
@@ -17,6 +21,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from tester import processes
 from tester.connection import connected_to_itself
 from tester.errors import Evidence, StageFailure, UsageError
 
@@ -24,6 +29,9 @@ POLL_INTERVAL = 0.005
 STOP_GRACE = 0.5
 RELAY_LIMIT = 400  # program output lines shown per stage; the rest is read and counted
 LAST_LINES = 15
+LINE_LIMIT = 4096  # a longer output line is shown in pieces of this many bytes
+RELAY_POLL = 0.05  # how often the relay checks whether it should stop
+RELAY_DRAIN = 0.5  # how long stop() lets the relay read the output left in the pipe
 
 SCRIPT = "your_program.sh"
 
@@ -39,7 +47,9 @@ class Program:
         self.process: subprocess.Popen[bytes] | None = None
         self.last_lines: collections.deque[str] = collections.deque(maxlen=LAST_LINES)
         self.lines_seen = 0
+        self.marker = processes.new_marker()
         self._relay: threading.Thread | None = None
+        self._relay_stop = threading.Event()
 
     # starting
 
@@ -60,6 +70,7 @@ class Program:
                 ),
             )
         environment = dict(os.environ, PORT=str(self.port), PYTHONUNBUFFERED="1")
+        environment[processes.MARKER] = self.marker
         self.process = subprocess.Popen(
             [f"./{SCRIPT}", *self.args], cwd=self.solution, env=environment,
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
@@ -77,19 +88,38 @@ class Program:
         return taken
 
     def _relay_output(self) -> None:
+        """Read the output pipe until it closes or stop() says so, and pass each line on."""
         assert self.process and self.process.stdout
-        stream = self.process.stdout
-        while True:
-            line = stream.readline(4096)
-            if not line:
-                break
-            text = line.decode("utf-8", "replace").rstrip("\r\n")
-            self.last_lines.append(text)
-            self.lines_seen += 1
-            if self.lines_seen <= RELAY_LIMIT:
-                self.output(text)
-            elif self.lines_seen == RELAY_LIMIT + 1:
-                self.output(f"… more output; the tester stops showing it after {RELAY_LIMIT} lines")
+        descriptor = self.process.stdout.fileno()
+        pending = b""
+        with selectors.DefaultSelector() as selector:
+            selector.register(descriptor, selectors.EVENT_READ)
+            while not self._relay_stop.is_set():
+                if not selector.select(RELAY_POLL):
+                    continue
+                try:
+                    data = os.read(descriptor, 65536)
+                except OSError:
+                    break
+                if not data:
+                    break
+                *lines, pending = (pending + data).split(b"\n")
+                for line in lines:
+                    self._relay_line(line)
+                while len(pending) >= LINE_LIMIT:
+                    self._relay_line(pending[:LINE_LIMIT])
+                    pending = pending[LINE_LIMIT:]
+        if pending:
+            self._relay_line(pending)
+
+    def _relay_line(self, line: bytes) -> None:
+        text = line.decode("utf-8", "replace").rstrip("\r")
+        self.last_lines.append(text)
+        self.lines_seen += 1
+        if self.lines_seen <= RELAY_LIMIT:
+            self.output(text)
+        elif self.lines_seen == RELAY_LIMIT + 1:
+            self.output(f"… more output; the tester stops showing it after {RELAY_LIMIT} lines")
 
     def wait_ready(self, timeout: float) -> socket.socket:
         """Poll until a connection succeeds, and hand that connection over for the stage's first use."""
@@ -151,7 +181,9 @@ class Program:
     # stopping
 
     def stop(self) -> None:
-        """TERM to the whole group, a short grace, then KILL; returns once the leader is reaped."""
+        """TERM to the group, a short grace, then KILL to the group and to every process that carries this
+        program's marker (one that left the group gets no grace); returns once the leader is reaped and the
+        output relayed, each wait bounded."""
         process = self.process
         if process is None:
             return
@@ -163,19 +195,31 @@ class Program:
                 break
             time.sleep(POLL_INTERVAL)
         _signal_group(group, signal.SIGKILL)
+        processes.kill_marked(self.marker)
         try:
             process.wait(timeout=2)
         except subprocess.TimeoutExpired:
             pass
         if self._relay:
-            self._relay.join(timeout=0.5)
-        if process.stdout:
+            self._relay.join(timeout=RELAY_DRAIN)  # the rest of the output, up to the pipe's close
+            self._relay_stop.set()
+            self._relay.join(timeout=2 * RELAY_POLL)
+        if process.stdout and not (self._relay and self._relay.is_alive()):
             process.stdout.close()
         self.process = None
 
     @property
     def exit_code(self) -> int | None:
         return self.process.poll() if self.process else None
+
+    def wait_exit(self, seconds: float) -> int | None:
+        """The exit code if the program ends within `seconds`, else None (it is left running)."""
+        if self.process is None:
+            return None
+        try:
+            return self.process.wait(timeout=seconds)
+        except subprocess.TimeoutExpired:
+            return None
 
 
 def _signal_group(group: int, number: int) -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from tester import variables
+from tester import hints, variables
 from tester.errors import Evidence, StageFailure
 from tester.manifest.models import Course, Stage
 from tester.probes import ProbeContext
@@ -22,6 +22,8 @@ from tester.program import Program
 from tester.templates import Value, render, render_text
 
 Status = Literal["passed", "failed", "not-run"]
+TRACEBACK = "Traceback (most recent call last)"  # how Python starts an uncaught exception's report
+EXIT_SETTLE = 0.5  # seconds a program whose connection was lost may take to finish exiting
 
 
 @dataclass
@@ -130,10 +132,14 @@ def run_stage(course: Course, result: StageResult, options: Options, console) ->
 
 def _mention_exit(failure: StageFailure, program: Program) -> None:
     """If the program died during the stage, that is the news: say so beside the failure."""
-    code = program.exit_code
+    # a lost connection may be the program dying: give its exit a moment to be seen
+    code = program.wait_exit(EXIT_SETTLE) if failure.connection_lost else program.exit_code
+    if code is None and any(line.startswith(TRACEBACK) for line in program.last_lines):
+        failure.hint = hints.HANDLER_CRASHED  # alive, but a thread died: that explains the failure
     if code is None or "exited with code" in failure.message:
         return
     failure.message += f" (your program had exited, with code {code})"
+    failure.hint = hints.EXITED_CLEANLY if code == 0 else hints.EXITED
     if program.last_lines:
         text = "\n".join(program.last_lines).encode("utf-8", "replace")
         failure.evidence.append(Evidence(f"your program's last {len(program.last_lines)} output lines", text,

@@ -18,6 +18,11 @@ STARTER = ROOT / "solution"
 COURSE = ROOT / "stages.yaml"
 
 
+def pytest_addoption(parser):
+    parser.addoption("--record-golden", action="store_true",
+                     help="write tests/golden/*.txt from this run instead of comparing (see tests/test_golden.py)")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -29,6 +34,8 @@ class TesterRun:
     code: int
     output: str
     report: dict
+    port: int = 0
+    errors: str = ""  # what went to stderr: a thread's traceback would show here
 
     def stage(self, slug: str) -> dict:
         return next(stage for stage in self.report["stages"] if stage["slug"] == slug)
@@ -41,11 +48,12 @@ class TesterRun:
 def run_tester(args: list[str], solution: Path, tmp_path: Path, capsys, course: Path = COURSE,
                seed: int = 1) -> TesterRun:
     report_path = tmp_path / f"report-{free_port()}.json"
-    code = main([*args, "--course", str(course), "--solution", str(solution), "--port", str(free_port()),
+    port = free_port()
+    code = main([*args, "--course", str(course), "--solution", str(solution), "--port", str(port),
                  "--seed", str(seed), "--json", str(report_path), "--no-color"])
-    output = capsys.readouterr().out
+    captured = capsys.readouterr()
     report = json.loads(report_path.read_text()) if report_path.exists() else {}
-    return TesterRun(code, output, report)
+    return TesterRun(code, captured.out, report, port, captured.err)
 
 
 @pytest.fixture

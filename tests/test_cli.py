@@ -2,27 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import socket
-from pathlib import Path
 
 from tester.cli import main
 
+from aftermath import assert_clean
 from conftest import REFERENCE, free_port
-
-
-def processes_in(folder: Path) -> list[int]:
-    """PIDs of live processes whose working directory is `folder` (the tester starts programs there)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            if Path(os.readlink(entry / "cwd")) == folder.resolve():
-                found.append(int(entry.name))
-        except OSError:
-            continue
-    return found
 
 
 def test_list_shows_numbered_stages(capsys):
@@ -93,8 +78,8 @@ def test_port_in_use_message(capsys):
 
 
 def test_no_process_outlives_a_run(tester):
-    tester("test")
-    assert processes_in(REFERENCE) == []
+    run = tester("test")
+    assert_clean(run, REFERENCE)  # found by this run's marker and port, not confused by other runs
 
 
 def test_json_records_a_failure_message(tester, tmp_path):

@@ -1,75 +1,77 @@
 """The stage descriptions in stages/*.md agree with what the tester really sends and expects.
 
-Each description must exist, carry its stage's title and the three standard sections, and show every
-request and expected response of its probes, verbatim, inside an ```http block (see tester.describe).
+The rules live in tester.lint.descriptions, which `tester check` runs; here every shipped description
+must pass them, and each rule must catch the mistake it is for, with the line where it is.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
 from tester.describe import missing_from, shown_exchanges
+from tester.lint import descriptions
 from tester.manifest.load import load_course
 
 ROOT = Path(__file__).resolve().parent.parent
 COURSE = load_course(ROOT / "stages.yaml")
 STAGES = COURSE.stages
-SECTIONS = ("Background", "What the tester does", "Hints")
 
 
 def description(stage) -> str:
     return (ROOT / stage.description).read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("stage", STAGES, ids=lambda stage: stage.slug)
-def test_description_exists(stage):
-    path = ROOT / stage.description
-    assert path.is_file(), f"{stage.slug}: {stage.description} does not exist"
+def echo_stage():
+    return next(stage for stage in STAGES if any("text/plain" in response for _, response in shown_exchanges(stage)))
 
 
 @pytest.mark.parametrize("stage", STAGES, ids=lambda stage: stage.slug)
-def test_starts_with_title(stage):
-    first_line = description(stage).splitlines()[0]
-    assert first_line == f"# {stage.title}", (
-        f"{stage.description} should start with '# {stage.title}', starts with {first_line!r}"
-    )
+def test_description_agrees_with_its_stage(stage):
+    problems = descriptions.stage_problems(stage, description(stage), stage.description)
+    assert problems == [], "\n".join(str(problem) for problem in problems)
 
 
-@pytest.mark.parametrize("stage", STAGES, ids=lambda stage: stage.slug)
-def test_has_sections_in_order(stage):
-    headings = re.findall(r"^## (.+?)\s*$", description(stage), re.MULTILINE)
-    present = [heading for heading in headings if heading in SECTIONS]
-    assert present == list(SECTIONS), (
-        f"{stage.description} should have the sections {', '.join(SECTIONS)} in this order; "
-        f"its '## ' headings are {headings}"
-    )
-
-
-@pytest.mark.parametrize("stage", STAGES, ids=lambda stage: stage.slug)
-def test_shows_every_exchange(stage):
-    missing = missing_from(description(stage), stage)
-    listing = "\n".join(f"--- not in any ```http block:\n{text}" for text in missing)
-    assert missing == [], f"{stage.description} does not show what the tester sends or expects:\n{listing}"
-
-
-@pytest.mark.parametrize("stage", STAGES, ids=lambda stage: stage.slug)
-def test_no_todo_left(stage):
-    assert "# TODO" not in description(stage), f"{stage.description} is still a placeholder"
-
-
-def test_missing_from_catches_a_disagreement():
-    stage = next(stage for stage in STAGES if any("text/plain" in response
-                                                  for _, response in shown_exchanges(stage)))
+def test_a_changed_header_is_named_with_its_line():
+    stage = echo_stage()
     text = description(stage)
-    assert missing_from(text, stage) == []
-    altered = text.replace("text/plain", "text/html")
+    altered = text.replace("\nContent-Type: text/plain\n", "\nContent-Type: text/html\n", 1)
     assert altered != text
-    missing = missing_from(altered, stage)
-    assert missing, "changing Content-Type in the description went unnoticed"
-    assert all("text/plain" in item for item in missing)
+    problems = descriptions.exchange_problems(stage, altered, "echo.md")
+    assert len(problems) == 1
+    line = altered.splitlines().index("Content-Type: text/html") + 1
+    assert problems[0].line == line
+    assert "'Content-Type: text/html'" in problems[0].problem and "'Content-Type: text/plain'" in problems[0].problem
+
+
+def test_a_missing_line_is_named():
+    stage = echo_stage()
+    altered = description(stage).replace("\nContent-Type: text/plain\n", "\n", 1)
+    (problem,) = descriptions.exchange_problems(stage, altered, "echo.md")
+    assert "lacks 'Content-Type: text/plain'" in problem.problem
+
+
+def test_an_exchange_shown_nowhere_is_named():
+    stage = echo_stage()
+    (request, _), = [pair for pair in shown_exchanges(stage)][:1]
+    problems = descriptions.exchange_problems(stage, "# nothing here\n", "echo.md")
+    assert problems and problems[0].line is None
+    assert request.splitlines()[0] in problems[0].problem
+
+
+def test_title_sections_and_placeholders_are_checked():
+    stage = echo_stage()
+    text = description(stage)
+    assert descriptions.title_problems(stage, text.replace(f"# {stage.title}", "# Something else", 1), "x")
+    swapped = (text.replace("## Background", "## Swap").replace("## Hints", "## Background")
+               .replace("## Swap", "## Hints"))
+    (problem,) = descriptions.section_problems(swapped, "x")
+    assert "in the order Hints, What the tester does, Background" in problem.problem
+    (problem,) = descriptions.section_problems(text.replace("## Hints", "## Tips"), "x")
+    assert "'## Hints' is missing" in problem.problem
+    (problem,) = descriptions.placeholder_problems(text + "\nTODO: more\n", "x")
+    assert problem.line == len(text.splitlines()) + 2
 
 
 def test_missing_from_ignores_text_outside_http_blocks():

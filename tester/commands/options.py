@@ -20,8 +20,8 @@ def add_course(parser: argparse.ArgumentParser) -> None:
 
 def add_running(parser: argparse.ArgumentParser) -> None:
     """The options of every command that starts the learner's program."""
-    parser.add_argument("--solution", type=Path, default=Path("solution"),
-                        help="folder with your_program.sh (default: solution/)")
+    parser.add_argument("--solution", type=Path, default=None,
+                        help="folder with your_program.sh (default: this folder if it has one, else solution/)")
     parser.add_argument("--port", type=int, default=None,
                         help=f"port for your server, passed to it as PORT (default {DEFAULT_PORT})")
     parser.add_argument("--seed", type=int, help="replay the random values of an earlier run")
@@ -53,6 +53,8 @@ def port(arguments: argparse.Namespace) -> int:
 
 def solution(arguments: argparse.Namespace) -> Path:
     folder = arguments.solution
+    if folder is None:
+        folder = Path(".") if Path("your_program.sh").is_file() else Path("solution")
     if not folder.is_dir():
         raise UsageError(f"the solution folder {folder} does not exist (use --solution DIR)")
     return folder.resolve()

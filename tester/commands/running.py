@@ -1,4 +1,5 @@
-"""Running stages against the learner's program and reporting: what `tester stage` and `tester test` share."""
+"""Running stages against the learner's program and reporting: what `tester`, `tester stage`,
+`tester test` and `tester watch` share. Every run updates the progress file in the solution folder."""
 
 from __future__ import annotations
 
@@ -6,25 +7,47 @@ import argparse
 import json
 import random
 
+from tester import progress
 from tester.commands import options
 from tester.errors import UsageError
+from tester.manifest.models import Course, Stage
 from tester.runner import Options, plan, run
 
 
-def run_stages(arguments: argparse.Namespace, console, stage_name: str | None, only: bool = False) -> int:
-    course = options.course(arguments)
-    target = None
-    if stage_name is not None:
-        target = course.find(stage_name)
-        if target is None:
-            raise UsageError(f"there is no stage {stage_name!r}; 'tester list' shows the "
-                             f"{len(course.stages)} stages (numbers 1-{len(course.stages)} or slugs)")
+def find_stage(course: Course, name: str) -> Stage:
+    stage = course.find(name)
+    if stage is None:
+        raise UsageError(f"there is no stage {name!r}; 'tester list' shows the "
+                         f"{len(course.stages)} stages (numbers 1-{len(course.stages)} or slugs)")
+    return stage
+
+
+def current_stage(course: Course, arguments: argparse.Namespace, console) -> Stage:
+    """The stage plain `tester` runs: the first not passed yet, or the last once all have passed."""
+    folder = options.solution(arguments)
+    state, note = progress.load(folder)
+    if note:
+        console.note(note)
+    stage = progress.current(course, state)
+    if stage is None:
+        console.note(f"every stage has passed; running them all again (stage {len(course.stages)} "
+                     "with the others as regression)")
+        return course.stages[-1]
+    console.note(f"your current stage is {course.stage_number(stage)} ({stage.slug}); "
+                 "'tester status' shows the course, 'tester show' this stage's description")
+    return stage
+
+
+def run_stages(arguments: argparse.Namespace, console, course: Course, target: Stage | None,
+               only: bool = False) -> int:
+    folder = options.solution(arguments)
     seed = arguments.seed if arguments.seed is not None else random.randrange(1, 1_000_000)
-    chosen = Options(solution=options.solution(arguments), port=options.port(arguments), seed=seed,
-                     debug=arguments.debug)
+    chosen = Options(solution=folder, port=options.port(arguments), seed=seed, debug=arguments.debug)
     console.seed(seed)
     outcome = run(course, plan(course, target, only), chosen, console)
-    console.summary(outcome)
+    state = remember(folder, outcome, console)
+    upcoming = progress.current(course, state)
+    console.summary(outcome, None if upcoming is None else (course.stage_number(upcoming), upcoming.slug))
     if arguments.json:
         try:
             arguments.json.write_text(json.dumps(outcome.as_json(), indent=2) + "\n")
@@ -32,3 +55,11 @@ def run_stages(arguments: argparse.Namespace, console, stage_name: str | None, o
             raise UsageError(f"cannot write {arguments.json}: {error.strerror}") from None
     return 0 if outcome.passed else 1
 
+
+def remember(folder, outcome, console) -> progress.Progress:
+    state, _ = progress.load(folder)
+    progress.record(state, outcome.results)
+    note = progress.save(folder, state)
+    if note:
+        console.note(note)
+    return state

@@ -17,4 +17,4 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def execute(arguments: argparse.Namespace, console) -> int:
-    return run_stages(arguments, console, None)
+    return run_stages(arguments, console, options.course(arguments), None)

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
+from tester import variables
 from tester.templates import TemplateError, names
 
 
@@ -31,6 +32,8 @@ Template = Annotated[str, Field(description="Text with {name} or {name|len} plac
 
 
 class Defaults(Strict):
+    """Time limits for every stage of the course."""
+
     ready_timeout: float = Field(10.0, gt=0, description="Seconds the program has to start accepting connections")
     response_timeout: float = Field(3.0, gt=0, description="Seconds a whole response may take to arrive")
     close_timeout: float = Field(1.0, gt=0, description="Seconds to wait for the server to close a connection")
@@ -39,8 +42,15 @@ class Defaults(Strict):
     )
 
 
+def _generator_names(schema: dict[str, Any]) -> None:
+    schema["enum"] = list(variables.GENERATORS)
+
+
 class Generated(Strict):
-    generate: str = Field(description="Generator name: word, words, user-agent, filename, binary or text")
+    """A random value with parameters; a plain generator name is the same without them."""
+
+    generate: str = Field(description="The generator that draws the value",
+                          json_schema_extra=_generator_names)
     size: int | None = Field(None, gt=0, description="Length in bytes (binary, text)")
     count: int | None = Field(None, gt=0, description="How many words (words)")
     separator: str | None = Field(None, description="Between words (words)")
@@ -49,18 +59,19 @@ class Generated(Strict):
         return {key: value for key, value in self.model_dump(exclude={"generate"}).items() if value is not None}
 
 
-VarSpec = Union[str, Generated]
+VarSpec = Union[Annotated[str, Field(description="A generator name", json_schema_extra=_generator_names)],
+                Generated]
 
 
 class Request(Strict):
     """One HTTP request. Either structured (method, target, headers, body) or `raw` bytes."""
 
-    method: str = Field("GET", pattern=r"^[A-Z]+$")
-    target: Template = "/"
+    method: str = Field("GET", pattern=r"^[A-Z]+$", description="Request method, in capitals")
+    target: Template = Field("/", description="Request target (the path), a template")
     headers: dict[str, Template] = Field(
         default_factory=dict, description="Sent in this order and spelling, after Host"
     )
-    body: Template | None = None
+    body: Template | None = Field(None, description="Request body, a template; Content-Length is added for it")
     raw: Template | None = Field(None, description="Exact bytes to send instead of a structured request")
     pieces: int = Field(
         1, ge=1, le=64, description="Send the request in this many pieces, with a pause between them"
@@ -87,7 +98,7 @@ class HeaderRule(Strict):
 class Expect(Strict):
     """What must come back for one request."""
 
-    status: int | None = Field(None, ge=100, le=599)
+    status: int | None = Field(None, ge=100, le=599, description="Status code")
     reason: str | None = Field(None, description="Exact reason phrase")
     headers: dict[str, Union[Template, HeaderRule]] = Field(
         default_factory=dict, description="Names compare case-insensitively, values exactly"
@@ -114,14 +125,18 @@ class Expect(Strict):
 
 
 class Step(Strict):
-    send: Request
-    expect: Expect
+    """One request and what must come back for it."""
+
+    send: Request = Field(description="The request to send")
+    expect: Expect = Field(description="What the response must be")
 
 
 class Stage(Strict):
+    """One stage: what the learner builds next, and the probes that check it."""
+
     slug: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", description="Stable name, used on the command line")
-    title: str
-    description: str = Field(description="Markdown file, relative to the manifest")
+    title: str = Field(min_length=1, description="Shown in stage headers; the description starts with it")
+    description: str = Field(min_length=1, description="Markdown file, relative to the manifest")
     directory: bool = Field(False, description="Start the program with --directory DIR")
     vars: dict[str, VarSpec] = Field(default_factory=dict, description="Values drawn from the run's seed")
     files: dict[Template, Template] = Field(
@@ -131,11 +146,13 @@ class Stage(Strict):
 
 
 class Course(Strict):
-    defaults: Defaults = Field(default_factory=Defaults)
+    """A course manifest (stages.yaml): the stages in order, and what they share."""
+
+    defaults: Defaults = Field(default_factory=Defaults, description="Time limits for every stage")
     probe_modules: list[str] = Field(
         default_factory=list, description="Python modules (beside the manifest) that define custom probe kinds"
     )
-    stages: list[Stage] = Field(min_length=1)
+    stages: list[Stage] = Field(min_length=1, description="The stages, in the order learners take them")
 
     _source: Path = PrivateAttr(Path("stages.yaml"))
 

@@ -33,6 +33,8 @@ class ClientProbe(Probe):
 
         base = f"http://{context.host}:{context.port}"
         with requests.Session() as session:
+            session.trust_env = False  # no proxy or .netrc from the environment between us and the server
+            opened = _count_connections(session, base)
             for number, step in enumerate(self.requests, start=1):
                 send, expect = step.send, step.expect
                 url = base + render_text(send.target, context.values)
@@ -53,8 +55,7 @@ class ClientProbe(Probe):
                     ) from None
                 self._compare(number, reply, content, expect, context)
             if self.one_connection:
-                manager = session.get_adapter(base).poolmanager
-                count = sum(manager.pools[key].num_connections for key in manager.pools.keys())
+                count = len(opened)
                 if count != 1:
                     raise StageFailure(
                         f"the requests library had to open {count} connections for "
@@ -84,3 +85,28 @@ class ClientProbe(Probe):
                     f"{len(wanted)} at byte {at}",
                     expected="the body shown", hint=hints.BODY,
                 )
+
+
+def _count_connections(session, base: str) -> list:
+    """A list that gets one entry for every TCP connection `session` opens to `base` from now on.
+
+    The pool's own counter is no use: urllib3 reopens a dropped connection inside the same pooled object
+    without counting it, so a server that closed after every response looked like one connection. This
+    counts connect() calls instead, through a connection class of our own for the session's http pools.
+    """
+    from urllib3.connection import HTTPConnection
+    from urllib3.connectionpool import HTTPConnectionPool
+
+    opened: list = []
+
+    class CountedConnection(HTTPConnection):
+        def connect(self) -> None:
+            super().connect()
+            opened.append(self.sock)
+
+    class CountedPool(HTTPConnectionPool):
+        ConnectionCls = CountedConnection
+
+    manager = session.get_adapter(base).poolmanager
+    manager.pool_classes_by_scheme = {**manager.pool_classes_by_scheme, "http": CountedPool}
+    return opened

@@ -1,9 +1,12 @@
 """`concurrency`: proof that the server serves connections at the same time.
 
 Answering several clients in some order proves nothing: a server that handles one connection at a time
-can do that. The proof: open several connections, give each an unfinished request, then finish them in
-an order that does not start with the first one opened. A server that serves one connection at a time is
-still reading the first, so the request finished first is never answered and the stage fails naming it.
+can do that. The proof: open one connection and give it an unfinished request, alone, for a moment; then
+open the others and give each an unfinished request too; then finish them in an order that does not
+start with the first one. A server that serves one connection at a time has picked the first by then,
+as it was the only one there (whether it picks at accept() or at the first bytes), and is still reading
+it, so the request finished first is never answered and the stage fails naming it. Had they all opened
+together, a server that picks another one (the newest, or the thread that wins a lock) could be lucky.
 A second wave of fresh connections catches a server that stops accepting after its first few clients.
 """
 
@@ -52,7 +55,8 @@ class ConcurrencyProbe(Probe):
     connections: int = Field(3, ge=2, le=50, description="Connections held open at once in each wave")
     waves: int = Field(2, ge=1, le=10, description="Rounds of fresh connections")
     answer_within: float = Field(1.0, gt=0, description="Seconds each finished request has to be answered")
-    settle: float = Field(0.02, ge=0, le=1, description="Seconds to wait after the unfinished requests")
+    settle: float = Field(0.02, ge=0, le=1, description="Seconds to wait after the first unfinished request, "
+                                                        "and again after the others")
     summary = "hold unfinished requests on several connections, finish them out of order"
 
     def run(self, context: ProbeContext) -> None:
@@ -63,27 +67,30 @@ class ConcurrencyProbe(Probe):
         rest = b"Accept: */*\r\n\r\n"
         for wave in range(1, self.waves + 1):
             base = (wave - 1) * self.connections
-            opened = self._open(context, base, wave)
-            for connection in opened:
-                connection.reader.expect_response_to("GET")
-                connection.send_bytes(first)
+            opened = []
+            for numbers in (range(base + 1, base + 2), range(base + 2, base + self.connections + 1)):
+                for connection in self._open(context, numbers, wave):
+                    connection.reader.expect_response_to("GET")
+                    connection.send_bytes(first)
+                    opened.append(connection)
+                time.sleep(self.settle)
             context.listener("", "note", f"wave {wave}: {len(opened)} connections each hold an unfinished "
-                                         "request (request line and Host sent, headers not ended)")
-            time.sleep(self.settle)
+                                         "request (request line and Host sent, headers not ended), "
+                                         f"{opened[0].label.replace('connection ', '')} alone at first")
             order = finishing_order(context.rng, len(opened))
             context.listener("", "note", "finishing them in the order "
                              + ", ".join(opened[index].label.replace("connection ", "") for index in order))
             for position, index in enumerate(order):
                 for other in order[position:]:
                     if opened[other].readable_now():
-                        _answered_early(opened[other])
-                self._finish(opened, index, position, rest, wanted, context, wave)
+                        _answered_early(opened[other], first, authority)
+                self._finish(opened, index, position, (first, rest), wanted, context, wave)
             for connection in opened:
                 connection.close()
 
-    def _open(self, context: ProbeContext, base: int, wave: int) -> list[Connection]:
+    def _open(self, context: ProbeContext, numbers: range, wave: int) -> list[Connection]:
         opened = []
-        for number in range(base + 1, base + self.connections + 1):
+        for number in numbers:
             try:
                 opened.append(context.connect(f"connection #{number}"))
             except StageFailure as failure:
@@ -93,16 +100,22 @@ class ConcurrencyProbe(Probe):
                 raise
         return opened
 
-    def _finish(self, opened: list[Connection], index: int, position: int, rest: bytes, wanted: Expect,
-                context: ProbeContext, wave: int) -> None:
+    def _finish(self, opened: list[Connection], index: int, position: int, parts: tuple[bytes, bytes],
+                wanted: Expect, context: ProbeContext, wave: int) -> None:
+        """Send the second part of the request (the first went out when the connection opened); check the answer."""
         connection = opened[index]
-        connection.send_bytes(rest)
+        connection.send_bytes(parts[1])
         try:
             response = connection.receive(self.answer_within, context.defaults.close_timeout)
         except StageFailure as failure:
             if "no response within" not in failure.message:
                 raise
-            raise self._unanswered(opened, index, position, wave) from None
+            failure = self._unanswered(opened, index, position, wave)
+            failure.curl = failure.curl or (f"nc {context.host} {context.port}  (in one terminal: hold a "
+                                            f"connection open)  then, in another: "
+                                            f"curl -i http://{context.host}:{context.port}/")
+            failure.evidence.insert(0, Evidence(f"sent on {connection.label}, in two parts", b"".join(parts)))
+            raise failure from None
         try:
             expectations.check(response, wanted, context.values)
         except StageFailure as failure:
@@ -126,7 +139,7 @@ class ConcurrencyProbe(Probe):
                                                 hint=hint))
 
 
-def _answered_early(connection: Connection) -> None:
+def _answered_early(connection: Connection, first: bytes, authority: str) -> None:
     connection.wait_for_close(0.05)  # collect what it sent, for the evidence
     if connection.reader.buffer:
         what = "sent a response"
@@ -136,7 +149,16 @@ def _answered_early(connection: Connection) -> None:
         f"the server {what} before its request was complete "
         "(the tester had sent only the request line and the Host header)",
         expected="no response until the empty line that ends the request's headers", hint=EARLY_HINT,
+        curl=_in_two_parts(first, authority),
     ))
+    failure.evidence.insert(0, Evidence("sent so far (the headers not ended yet)", first))
     if connection.reader.buffer:
         failure.evidence.append(Evidence("received", connection.reader.buffer))
     raise failure
+
+
+def _in_two_parts(first: bytes, authority: str) -> str:
+    """A shell command that sends a request in two parts with a pause between, as this probe does."""
+    host, _, port = authority.rpartition(":")
+    head = first.decode("latin-1").replace("\r", "\\r").replace("\n", "\\n")
+    return f"(printf '{head}'; sleep 1; printf 'Accept: */*\\r\\n\\r\\n') | nc {host} {port}"

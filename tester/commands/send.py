@@ -1,0 +1,148 @@
+"""`tester send`: one request to your server, the exact response bytes, and the tester's verdict on them.
+
+A debugging client. It sends what you ask (method, target, headers, a body, or raw bytes from a file) to
+a server you started yourself, or starts ./your_program.sh for the one request (--start). The response is
+printed with \\r and \\n visible and read by the same strict parser the stages use, so the verdict and
+hint are the ones a stage would give.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from tester.commands import options
+from tester.errors import StageFailure, TesterError, UsageError
+
+NAME = "send"
+HELP = "send one request to your server and show the exact response and what the tester thinks of it"
+CONNECT_TIMEOUT = 3.0
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("words", metavar="[METHOD] TARGET", nargs="*",
+                        help="e.g. 'GET /echo/abc' or just '/echo/abc' (default: GET /)")
+    parser.add_argument("-H", "--header", action="append", default=[], metavar="'NAME: VALUE'",
+                        help="a request header (repeatable); Host and Content-Length are added unless given")
+    parser.add_argument("-d", "--data", metavar="TEXT|@FILE", help="the request body: text, or @FILE for a file's bytes")
+    parser.add_argument("--raw", type=Path, metavar="FILE",
+                        help="send FILE's bytes exactly as they are ('-' reads standard input), instead of "
+                             "building a request")
+    parser.add_argument("--port", type=int, default=None,
+                        help=f"your server's port (default {options.DEFAULT_PORT}, or $TESTER_PORT)")
+    parser.add_argument("--host", default="localhost", help="your server's host (default localhost)")
+    parser.add_argument("--timeout", type=float, default=3.0, help="seconds to wait for the response (default 3)")
+    parser.add_argument("--start", action="store_true",
+                        help="start ./your_program.sh from --solution for this one request, then stop it")
+    parser.add_argument("--solution", type=Path, default=None,
+                        help="with --start: folder with your_program.sh (default: here if it has one, else solution/)")
+    parser.add_argument("--directory", type=Path, metavar="DIR",
+                        help="with --start: pass --directory DIR to your program (for the file stages)")
+
+
+def request_bytes(arguments: argparse.Namespace, host: str, port: int) -> bytes:
+    """The bytes to send, built from the command line. Pure apart from reading a --data @FILE or --raw."""
+    if arguments.raw is not None:
+        if arguments.words or arguments.header or arguments.data is not None:
+            raise UsageError("--raw sends a file's bytes exactly; it cannot be combined with a method, "
+                             "target, -H or --data")
+        return _read(arguments.raw)
+    words = arguments.words or ["/"]
+    if len(words) > 2:
+        raise UsageError(f"expected [METHOD] TARGET, got {' '.join(words)!r}: put headers after -H")
+    method, target = (words if len(words) == 2 else ["GET", words[0]])
+    body = None
+    if arguments.data is not None:
+        body = _read(Path(arguments.data[1:])) if arguments.data.startswith("@") else arguments.data.encode()
+    return build(method, target, arguments.header, body, f"{host}:{port}")
+
+
+def build(method: str, target: str, header_lines: list[str], body: bytes | None, authority: str) -> bytes:
+    headers = []
+    for line in header_lines:
+        name, colon, value = line.partition(":")
+        if not colon or not name.strip():
+            raise UsageError(f"-H {line!r} is not a header: write it as 'Name: value'")
+        headers.append((name.strip(), value.strip()))
+    names = {name.lower() for name, _ in headers}
+    if "host" not in names:
+        headers.insert(0, ("Host", authority))
+    if body is not None and "content-length" not in names:
+        headers.append(("Content-Length", str(len(body))))
+    head = f"{method} {target} HTTP/1.1\r\n" + "".join(f"{name}: {value}\r\n" for name, value in headers)
+    return head.encode("utf-8") + b"\r\n" + (body or b"")
+
+
+def _read(path: Path) -> bytes:
+    if str(path) == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise UsageError(f"cannot read {path}: {error.strerror or error}") from None
+
+
+def execute(arguments: argparse.Namespace, console) -> int:
+    from tester.connection import Connection
+    from tester.program import Program
+    from tester.request import Outgoing
+
+    port = options.port(arguments)
+    data = request_bytes(arguments, arguments.host, port)
+    method = data.partition(b" ")[0].decode("latin-1")
+    outgoing = Outgoing(method, data.partition(b" ")[2].partition(b" ")[0].decode("latin-1"), (), b"", data, "")
+    program = None
+    connection = None
+    try:
+        if arguments.start:
+            program = Program(options.solution(arguments), port,
+                              ["--directory", str(arguments.directory)] if arguments.directory else [],
+                              console.program_output, arguments.host)
+            program.start()
+            connection = Connection(program.wait_ready(10.0), "your server")
+        else:
+            connection = _connect(arguments.host, port)
+        console.print(console.paint(f"→ sent {len(data)} bytes to {arguments.host}:{port}:", "cyan"))
+        console.bytes_block(data)
+        connection.send(outgoing)
+        response = connection.receive(arguments.timeout, min(1.0, arguments.timeout))
+        connection.check_no_stray_bytes(0.2)
+        after = connection.wait_for_close(0.3)
+    except StageFailure as failure:
+        failure.evidence = [item for item in failure.evidence if not item.label.startswith("sent")]
+        console.print()
+        console.verdict("the tester would fail this", failure)
+        return 1
+    finally:
+        if connection is not None:
+            connection.close()
+        if program is not None:
+            program.stop()
+    console.print(console.paint(f"← received {len(response.raw)} bytes:", "cyan"))
+    console.bytes_block(response.raw)
+    framing = {"content-length": f"a {len(response.body)}-byte body by Content-Length", "none": "no body",
+               "chunked": f"a chunked body of {len(response.body)} bytes",
+               "close": f"a body of {len(response.body)} bytes ended by the close"}[response.framing]
+    console.print()
+    console.print(console.paint("✓ valid HTTP/1.1: ", "green", "bold")
+                  + f"{response.status_line}, {len(response.headers)} headers, {framing}. Whether it is the "
+                  "right answer for a stage, 'tester stage N' decides.")
+    console.print({"closed": "Then your server closed the connection.",
+                   "reset": "Then your server reset the connection (closed it with unread bytes, or crashed).",
+                   "open": "The connection stayed open afterwards (HTTP/1.1's default: it could carry another "
+                           "request).",
+                   "data": "More bytes followed; the tester would object to them."}[after])
+    return 0
+
+
+def _connect(host: str, port: int):
+    from tester.connection import Connection
+
+    try:
+        return Connection.open(host, port, "your server", CONNECT_TIMEOUT)
+    except StageFailure as failure:
+        failure.hint = (f"Nothing accepts connections on {host}:{port}. Start your server first "
+                        "(./your_program.sh, with PORT set if you use --port), or let 'tester send --start' "
+                        "start it for this request.")
+        raise TesterError(f"{failure.message}. {failure.hint}") from None

@@ -1,0 +1,100 @@
+"""Every usual mistake the course names gets a hint aimed at it, shown in the failure report.
+
+Each mistake is made by one server under fixtures/; the test runs the stage that catches it and looks
+for the hint's key words on the report's `hint:` line, so a verdict that lands on the right stage but
+with a generic or wrong hint fails here. The course is the real one with shorter timeouts, so the cases
+that wait (nothing listening, a body that never arrives) stay quick.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+
+from conftest import COURSE, FIXTURES
+
+# mistake -> (fixture that makes it, stage that catches it, words the hint must contain)
+MISTAKES = {
+    "bare \\n line ends": ("bare-lf", "respond-200", "HTTP lines end with \\r\\n, not \\n alone"),
+    "no blank line after the headers": ("no-blank-line", "respond-200", "write an empty line"),
+    "Content-Length missing": ("no-content-length", "echo", "Send Content-Length"),
+    "Content-Length too small": ("length-minus-one", "echo", "in bytes"),
+    "Content-Length too large": ("length-plus-one", "echo", "Content-Length is larger than the body you sent"),
+    "Content-Length in characters, not bytes": ("length-in-characters", "files-get", "not characters"),
+    "body longer than declared": ("trailing-newline", "echo", "Content-Length is smaller than the body you sent"),
+    "request assumed to fit one recv": ("one-recv", "concurrency", "one recv() may return only the first"),
+    "request body assumed to fit one recv": ("post-one-recv", "files-post", "may arrive over several reads"),
+    "listening on another port or interface": ("other-port", "bind", "listening on another port"),
+    "exiting after the first connection": ("exits-after-first", "url-path", "in a loop"),
+    "a serial server": ("serial", "concurrency", "one connection at a time"),
+    "compression announced, not applied": ("x-gzip-not-applied", "gzip", "Compress the body"),
+}
+
+
+@pytest.fixture(scope="module")
+def quick_course(tmp_path_factory):
+    """stages.yaml with short waits; descriptions still point at the real stages/ files."""
+    data = yaml.safe_load(COURSE.read_text())
+    data["defaults"].update(ready_timeout=2, response_timeout=1, close_timeout=0.5)
+    for stage in data["stages"]:
+        stage["description"] = str(COURSE.parent / stage["description"])
+    path = tmp_path_factory.mktemp("course") / "stages.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def test_every_fixture_named_exists():
+    for fixture, _, _ in MISTAKES.values():
+        assert (FIXTURES / fixture / "your_program.sh").is_file(), fixture
+
+
+@pytest.mark.parametrize("mistake", list(MISTAKES))
+def test_mistake_gets_its_hint(tester, quick_course, mistake):
+    fixture, slug, words = MISTAKES[mistake]
+    run = tester("stage", slug, "--only", solution=FIXTURES / fixture, course=quick_course)
+    assert run.code == 1, run.output
+    assert run.failed is not None and run.failed["slug"] == slug, run.output
+    shown = re.findall(r"^  hint: (.*)$", run.output, flags=re.MULTILINE)
+    assert len(shown) == 1, run.output
+    assert words in shown[0], f"{mistake}: hint was {shown[0]!r}"
+    # the rest of the one-screen report: the reproducing command, the bytes, what was expected
+    if slug != "bind":
+        assert "\n  reproduce: " in run.output and "\n  sent" in run.output, run.output
+    assert "\n  expected: " in run.output, run.output
+
+
+def _response(raw: bytes):
+    from tester.http11 import ResponseReader
+
+    reader = ResponseReader()
+    reader.expect_response_to("GET")
+    reader.feed(raw)
+    return reader.next_response()
+
+
+def test_a_length_that_fits_a_wrong_body_blames_the_body():
+    from tester import expectations, hints
+    from tester.errors import StageFailure
+    from tester.manifest.models import Expect
+
+    expect = Expect(status=200, headers={"Content-Length": "{agent|len}"}, body="{agent}")
+    response = _response(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+    with pytest.raises(StageFailure) as caught:
+        expectations.check(response, expect, {"agent": "curl/8"})
+    assert caught.value.message.startswith("Content-Length is '0', expected '6'")
+    assert caught.value.hint == hints.LENGTH_FITS_WRONG_BODY
+    assert caught.value.evidence[0].label == "expected body" and caught.value.evidence[0].data == b"curl/8"
+
+
+def test_a_length_that_does_not_fit_its_body_keeps_the_length_hint():
+    from tester import expectations, hints
+    from tester.errors import StageFailure
+    from tester.manifest.models import Expect
+
+    expect = Expect(status=200, headers={"Content-Length": "{agent|len}"}, body="{agent}")
+    response = _response(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\ncurl/8")
+    with pytest.raises(StageFailure) as caught:
+        expectations.check(response, expect, {"agent": "curl/8"}, after=b"8")
+    assert caught.value.hint == hints.CONTENT_LENGTH
