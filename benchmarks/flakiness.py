@@ -39,7 +39,7 @@ def one_run(solution: Path, seed: int) -> tuple[dict[str, tuple[str, str]] | Non
     """({slug: (status, message)} or None when the run gave no report, the run's output)."""
     with tempfile.TemporaryDirectory() as folder:
         report = Path(folder) / "report.json"
-        command = [sys.executable, "-m", "tester", "test", "--solution", str(solution), "--port",
+        command = [sys.executable, "-m", "tester", "test", "--no-progress", "--solution", str(solution), "--port",
                    str(free_port()), "--seed", str(seed), "--json", str(report), "--no-color"]
         try:
             result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=RUN_LIMIT)

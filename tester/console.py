@@ -130,8 +130,9 @@ class Console:
         if failure.hint:
             self.print(f"  {self.paint('hint:', 'yellow', 'bold')} {failure.hint}")
 
-    def summary(self, run, upcoming: tuple[int, str] | None = None) -> None:
-        """The run's totals and the one next command; `upcoming` is the learner's current stage after it."""
+    def summary(self, run, upcoming: tuple[int, str] | None | bool = False) -> None:
+        """The run's totals and the one next command; `upcoming` is the learner's current stage after it,
+        None once the whole course has passed, False when it is not known."""
         passed = sum(result.status == "passed" for result in run.results)
         failed = [result for result in run.results if result.status == "failed"]
         skipped = sum(result.status == "not-run" for result in run.results)
@@ -147,7 +148,7 @@ class Console:
         ran = {result.number for result in run.results}
         if upcoming is None:
             self.print("You have passed every stage of the course.")
-        elif upcoming[0] not in ran:
+        elif upcoming and upcoming[0] not in ran:
             number, slug = upcoming
             self.print(f"Next: stage {number} ({slug}). Read it with 'tester show', then build it and run 'tester'.")
 

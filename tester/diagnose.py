@@ -153,7 +153,7 @@ def trailing(extra: bytes, response: Response) -> StageFailure:
     response_raw = response.raw
     data = response_raw + extra
     return StageFailure(
-        f"{len(extra)} bytes arrived after the end of the response (its body ends after the {declared})",
+        f"{len(extra)} {'byte' if len(extra) == 1 else 'bytes'} arrived after the end of the response (its body ends after the {declared})",
         expected="nothing after the declared body",
         hint=hints.TRAILING,
         evidence=[Evidence("received", data, len(response_raw))],

@@ -150,7 +150,7 @@ class Program:
                           f"{self.port} (read it from the PORT environment variable, default 4221), listen, "
                           "and accept connections. Is it listening on another port, or only on another address? "
                           "Bind to localhost or 0.0.0.0."),
-                    evidence=self._output_evidence(),
+                    evidence=self.output_evidence("its"),
                 )
             time.sleep(POLL_INTERVAL)
 
@@ -169,14 +169,17 @@ class Program:
             hint = "Read your program's last output above: it ended before it accepted any connection."
         return StageFailure(
             f"your program exited with code {code} before accepting a connection on port {self.port}",
-            expected=f"a server listening on port {self.port}", hint=hint, evidence=self._output_evidence(),
+            expected=f"a server listening on port {self.port}", hint=hint, evidence=self.output_evidence("its"),
         )
 
-    def _output_evidence(self) -> list[Evidence]:
+    def output_evidence(self, whose: str) -> list[Evidence]:
+        """The program's last output lines as evidence, labelled "<whose> last N output lines"."""
         if not self.last_lines:
-            return [Evidence("its output: nothing at all", b"", text=True)]
+            return [Evidence(f"{whose} output: nothing at all", b"", text=True)]
         text = "\n".join(self.last_lines).encode("utf-8", "replace")
-        return [Evidence(f"its last {len(self.last_lines)} output lines", text, text=True)]
+        count = len(self.last_lines)
+        label = f"{whose} last output line" if count == 1 else f"{whose} last {count} output lines"
+        return [Evidence(label, text, text=True)]
 
     # stopping
 

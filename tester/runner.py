@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Literal
 
 from tester import hints, variables
-from tester.errors import Evidence, StageFailure
+from tester.errors import StageFailure
 from tester.manifest.models import Course, Stage
 from tester.probes import ProbeContext
 from tester.program import Program
@@ -141,6 +141,4 @@ def _mention_exit(failure: StageFailure, program: Program) -> None:
     failure.message += f" (your program had exited, with code {code})"
     failure.hint = hints.EXITED_CLEANLY if code == 0 else hints.EXITED
     if program.last_lines:
-        text = "\n".join(program.last_lines).encode("utf-8", "replace")
-        failure.evidence.append(Evidence(f"your program's last {len(program.last_lines)} output lines", text,
-                                         text=True))
+        failure.evidence.extend(program.output_evidence("your program's"))

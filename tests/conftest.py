@@ -50,7 +50,7 @@ def run_tester(args: list[str], solution: Path, tmp_path: Path, capsys, course: 
     report_path = tmp_path / f"report-{free_port()}.json"
     port = free_port()
     code = main([*args, "--course", str(course), "--solution", str(solution), "--port", str(port),
-                 "--seed", str(seed), "--json", str(report_path), "--no-color"])
+                 "--seed", str(seed), "--json", str(report_path), "--no-color", "--no-progress"])
     captured = capsys.readouterr()
     report = json.loads(report_path.read_text()) if report_path.exists() else {}
     return TesterRun(code, captured.out, report, port, captured.err)

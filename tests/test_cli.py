@@ -64,14 +64,14 @@ def test_missing_solution_script_is_a_clear_usage_error(tmp_path, capsys):
 def test_a_port_already_in_use_stops_with_a_clear_message(tester):
     with socket.create_server(("127.0.0.1", 0)) as squatter:
         port = squatter.getsockname()[1]
-        code = main(["stage", "1", "--solution", str(REFERENCE), "--port", str(port), "--no-color"])
+        code = main(["stage", "1", "--solution", str(REFERENCE), "--port", str(port), "--no-color", "--no-progress"])
     assert code == 1
 
 
 def test_port_in_use_message(capsys):
     with socket.create_server(("127.0.0.1", 0)) as squatter:
         port = squatter.getsockname()[1]
-        main(["stage", "1", "--solution", str(REFERENCE), "--port", str(port), "--no-color"])
+        main(["stage", "1", "--solution", str(REFERENCE), "--port", str(port), "--no-color", "--no-progress"])
     out = capsys.readouterr().out
     assert f"something is already listening on port {port}" in out
     assert "--port" in out

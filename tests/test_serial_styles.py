@@ -32,7 +32,7 @@ RUN_LIMIT = 60  # seconds; far beyond the stage's own bounds, so hitting it mean
 
 
 def run_concurrency_stage(folder: Path, seed: int, report: Path) -> tuple[int, str, dict]:
-    command = [sys.executable, "-m", "tester", "stage", "concurrency", "--only", "--solution", str(folder),
+    command = [sys.executable, "-m", "tester", "stage", "concurrency", "--only", "--no-progress", "--solution", str(folder),
                "--port", str(free_port()), "--seed", str(seed), "--json", str(report), "--no-color"]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=RUN_LIMIT)
     data = json.loads(report.read_text()) if report.exists() else {}

@@ -27,6 +27,8 @@ def add_running(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, help="replay the random values of an earlier run")
     parser.add_argument("--debug", action="store_true", help="show every byte sent and received")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the results as JSON to PATH")
+    parser.add_argument("--no-progress", dest="progress", action="store_false",
+                        help="neither read nor write the progress file (for CI and read-only checkouts)")
 
 
 def find_course(explicit: Path | None) -> Path:

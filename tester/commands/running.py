@@ -25,7 +25,7 @@ def find_stage(course: Course, name: str) -> Stage:
 def current_stage(course: Course, arguments: argparse.Namespace, console) -> Stage:
     """The stage plain `tester` runs: the first not passed yet, or the last once all have passed."""
     folder = options.solution(arguments)
-    state, note = progress.load(folder)
+    state, note = progress.load(folder) if arguments.progress else (progress.Progress(), None)
     if note:
         console.note(note)
     stage = progress.current(course, state)
@@ -45,9 +45,12 @@ def run_stages(arguments: argparse.Namespace, console, course: Course, target: S
     chosen = Options(solution=folder, port=options.port(arguments), seed=seed, debug=arguments.debug)
     console.seed(seed)
     outcome = run(course, plan(course, target, only), chosen, console)
-    state = remember(folder, outcome, console)
+    state = remember(folder, outcome, console, save=arguments.progress)
     upcoming = progress.current(course, state)
-    console.summary(outcome, None if upcoming is None else (course.stage_number(upcoming), upcoming.slug))
+    if upcoming is not None and not arguments.progress:
+        console.summary(outcome)  # with no progress file there is no telling which stage comes next
+    else:
+        console.summary(outcome, None if upcoming is None else (course.stage_number(upcoming), upcoming.slug))
     if arguments.json:
         try:
             arguments.json.write_text(json.dumps(outcome.as_json(), indent=2) + "\n")
@@ -56,10 +59,11 @@ def run_stages(arguments: argparse.Namespace, console, course: Course, target: S
     return 0 if outcome.passed else 1
 
 
-def remember(folder, outcome, console) -> progress.Progress:
-    state, _ = progress.load(folder)
+def remember(folder, outcome, console, save: bool = True) -> progress.Progress:
+    """The progress after this run; kept in the solution folder unless `save` is off (--no-progress)."""
+    state = progress.load(folder)[0] if save else progress.Progress()
     progress.record(state, outcome.results)
-    note = progress.save(folder, state)
+    note = progress.save(folder, state) if save else None
     if note:
         console.note(note)
     return state
