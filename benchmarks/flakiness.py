@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,14 +24,10 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from tester.ports import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 RUN_LIMIT = 300  # seconds; the tester bounds every wait, so a run this long is itself a finding
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def one_run(solution: Path, seed: int) -> tuple[dict[str, tuple[str, str]] | None, str]:

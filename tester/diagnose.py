@@ -40,7 +40,7 @@ def timed_out(waiting: Waiting, buffer: bytes, seconds: float, *, eof: bool = Fa
                 f"Content-Length declares {waiting.declared} bytes, but the gzip body is complete after "
                 f"{waiting.body_received} bytes; {waiting.declared} looks like the uncompressed length{same}",
                 expected=f"Content-Length: {waiting.body_received} (the compressed body's length)",
-                hint="Set Content-Length after compressing: it counts the bytes on the wire, the compressed ones.",
+                hint=hints.GZIP_LENGTH,
                 evidence=[Evidence("received", buffer, len(buffer))],
             )
         return StageFailure(
@@ -52,7 +52,7 @@ def timed_out(waiting: Waiting, buffer: bytes, seconds: float, *, eof: bool = Fa
         return StageFailure(
             f"the chunked body never ended (no final zero-size chunk within {seconds:g} s)",
             expected="0\\r\\n\\r\\n to end a chunked body",
-            hint="A chunked body ends with a chunk of size zero: 0\\r\\n\\r\\n.",
+            hint=hints.CHUNKED_END,
             evidence=[Evidence("received", buffer, len(buffer))],
         )
     return StageFailure(
@@ -139,7 +139,7 @@ def gzip_cut_short(response: Response, after: bytes) -> StageFailure | None:
         f"Content-Length says {declared}{same}, but the gzip body is {actual} bytes: the last "
         f"{len(after)} arrived after the declared end",
         expected=f"Content-Length: {actual} (the compressed body's length)",
-        hint="Set Content-Length after compressing: it counts the bytes sent, the compressed ones.",
+        hint=hints.GZIP_LENGTH,
         evidence=[Evidence("received", response.raw + after, len(response.raw))],
     )
 

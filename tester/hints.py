@@ -56,6 +56,24 @@ RESET = ("The server reset the connection. That happens when a socket is closed 
          "still unread in it (did one recv() miss the rest of a long body?), or when the program crashes. Read "
          "the whole request, the head and then Content-Length bytes of body, before you answer and close.")
 
+GZIP_LENGTH = "Set Content-Length after compressing: it counts the bytes sent, the compressed ones."
+CHUNKED_END = "A chunked body ends with a chunk of size zero: 0\\r\\n\\r\\n."
+REAL_CLIENT = ("The byte-level checks may pass while a real client still fails: check Content-Length, "
+               "Content-Encoding and that the body really is what they say.")
+RESET_INSTEAD_OF_CLOSE = ("A reset usually means the socket was closed with unread bytes in it, or the process "
+                          "died. Read the whole request before responding, then close the socket normally.")
+CLOSE_REQUESTED = ("When a request carries 'Connection: close', answer it with 'Connection: close' and then "
+                   "close the socket.")
+NOT_LISTENING = ("Create a server socket, bind it to port {port} (read it from the PORT environment variable, "
+                 "default 4221), listen, and accept connections. Is it listening on another port, or only on "
+                 "another address? Bind to localhost or 0.0.0.0.")
+PORT_TAKEN = ("The port is taken. Usually a previous run's connections still hold it: set SO_REUSEADDR on the "
+              "listening socket before bind, so a restart can take the port at once. If your server does that "
+              "already, another program is using the port: stop it, or choose another with --port.")
+STARTER_UNTOUCHED = ("Your program ended without listening. Open app/main.py: create a server socket bound to "
+                     "the port, and accept connections in a loop (the starter has this code commented out).")
+ENDED_BEFORE_LISTENING = "Read your program's last output above: it ended before it accepted any connection."
+
 STATUS = {
     (404, 200): "Your server answers 200 to a path it does not know. Look at the request target (the second "
                 "word of the request line) and answer 404 Not Found for anything you do not serve.",

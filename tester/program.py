@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from tester import processes
+from tester import hints, processes
 from tester.connection import connected_to_itself
 from tester.errors import Evidence, StageFailure, UsageError
 
@@ -146,10 +146,7 @@ class Program:
                 raise StageFailure(
                     f"your program did not accept a connection on port {self.port} within {timeout:g} s",
                     expected=f"a server listening on port {self.port}",
-                    hint=("Create a server socket, bind it to port "
-                          f"{self.port} (read it from the PORT environment variable, default 4221), listen, "
-                          "and accept connections. Is it listening on another port, or only on another address? "
-                          "Bind to localhost or 0.0.0.0."),
+                    hint=hints.NOT_LISTENING.format(port=self.port),
                     evidence=self.output_evidence("its"),
                 )
             time.sleep(POLL_INTERVAL)
@@ -160,13 +157,11 @@ class Program:
             self._relay.join(timeout=0.5)
         said = "\n".join(self.last_lines)
         if "Address already in use" in said or "EADDRINUSE" in said:
-            hint = ("The port was still held by a previous run. Set SO_REUSEADDR on the listening socket before "
-                    "bind, so a restart can take the port at once.")
+            hint = hints.PORT_TAKEN
         elif code == 0 and self.lines_seen <= 2:
-            hint = ("Your program ended without listening. Open app/main.py: create a server socket bound to "
-                    "the port, and accept connections in a loop (the starter has this code commented out).")
+            hint = hints.STARTER_UNTOUCHED
         else:
-            hint = "Read your program's last output above: it ended before it accepted any connection."
+            hint = hints.ENDED_BEFORE_LISTENING
         return StageFailure(
             f"your program exited with code {code} before accepting a connection on port {self.port}",
             expected=f"a server listening on port {self.port}", hint=hint, evidence=self.output_evidence("its"),

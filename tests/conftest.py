@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import socket
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from tester.cli import main
+from tester.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -21,12 +21,6 @@ COURSE = ROOT / "stages.yaml"
 def pytest_addoption(parser):
     parser.addoption("--record-golden", action="store_true",
                      help="write tests/golden/*.txt from this run instead of comparing (see tests/test_golden.py)")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass

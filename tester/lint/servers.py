@@ -8,7 +8,6 @@ threads (the work is waiting on sockets and processes); the verdicts come back i
 from __future__ import annotations
 
 import io
-import socket
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from tester.errors import TesterError
 from tester.lint import Problem, shown
 from tester.lint.layout import Fixture
 from tester.manifest.models import Course, Stage
+from tester.ports import free_port
 from tester.runner import Options, Run, run
 
 
@@ -31,12 +31,6 @@ class Job:
     solution: Path
     stages: list[Stage]
     judge: Callable[[Run], list[Problem]]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def reference_job(course: Course, folder: Path) -> Job:

@@ -50,8 +50,7 @@ class ClientProbe(Probe):
                         f"the requests library could not complete request {number} ({send.method} {url}): "
                         f"{type(error).__name__}: {error}",
                         expected="a response an ordinary HTTP client can read",
-                        hint="The byte-level checks may pass while a real client still fails: check "
-                             "Content-Length, Content-Encoding and that the body really is what they say.",
+                        hint=hints.REAL_CLIENT,
                     ) from None
                 self._compare(number, reply, content, expect, context)
             if self.one_connection:

@@ -104,16 +104,14 @@ def _expect_close(connection: Connection, seconds: float, number: int) -> None:
         raise connection.annotate(StageFailure(
             f"{connection.label}: the server reset the connection after request {number} instead of closing it "
             "cleanly", expected="a clean close (FIN) after the response",
-            hint=("A reset usually means the socket was closed with unread bytes in it, or the process died. "
-                  "Read the whole request before responding, then close the socket normally."),
+            hint=hints.RESET_INSTEAD_OF_CLOSE,
         ))
     if outcome == "data":
         connection.check_no_stray_bytes(0)
     raise connection.annotate(StageFailure(
         f"{connection.label}: the connection stayed open {seconds:g} s after a response to a request that "
         "said 'Connection: close'", expected="the server closes the connection after this response",
-        hint=("When a request carries 'Connection: close', answer it with 'Connection: close' and then close "
-              "the socket."),
+        hint=hints.CLOSE_REQUESTED,
     ))
 
 
