@@ -36,12 +36,18 @@ def one_run(solution: Path, seed: int) -> tuple[dict[str, tuple[str, str]] | Non
         report = Path(folder) / "report.json"
         command = [sys.executable, "-m", "tester", "test", "--no-progress", "--solution", str(solution), "--port",
                    str(free_port()), "--seed", str(seed), "--json", str(report), "--no-color"]
+        tester = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         try:
-            result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=RUN_LIMIT)
-        except subprocess.TimeoutExpired as expired:
-            output = expired.stdout if isinstance(expired.stdout, str) else (expired.stdout or b"").decode()
-            return None, f"no verdict within {RUN_LIMIT} s\n{output}"
-        output = f"exit status {result.returncode}\n{result.stdout}{result.stderr}"
+            stdout, _ = tester.communicate(timeout=RUN_LIMIT)
+        except subprocess.TimeoutExpired:
+            tester.terminate()  # the tester takes SIGTERM as Ctrl-C and stops the program it started
+            try:
+                stdout, _ = tester.communicate(timeout=5)
+            except subprocess.TimeoutExpired:
+                tester.kill()
+                stdout, _ = tester.communicate()
+            return None, f"no verdict within {RUN_LIMIT} s\n{stdout}"
+        output = f"exit status {tester.returncode}\n{stdout}"
         if not report.exists():
             return None, output
         stages = json.loads(report.read_text())["stages"]

@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         console.print()
-        console.error("interrupted; your program was stopped")
+        console.error("interrupted; every program the tester started has been stopped")
         return 130
     except Exception as error:  # a bug in the tester itself: say so plainly
         console.error(f"the tester itself failed ({type(error).__name__}: {error}). This is a bug in the "

@@ -102,7 +102,7 @@ class Connection:
                 failure.connection_lost = True
                 raise self.annotate(failure)
             if waiting.stage == "close":  # the close must come within close_timeout of the last byte
-                close_deadline = max(close_deadline or 0, (last_arrival or time.monotonic()) + close_timeout)
+                close_deadline = max(close_deadline or 0, (last_arrival or start) + close_timeout)
             if len(self.reader.buffer) > MAX_RESPONSE_BYTES or (waiting.declared or 0) > MAX_RESPONSE_BYTES:
                 raise self.annotate(diagnose.too_big(waiting, self.reader.buffer, MAX_RESPONSE_BYTES))
             now = time.monotonic()

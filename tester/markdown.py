@@ -21,20 +21,27 @@ class Line:
     text: str
 
 
-def split_sections(markdown: str) -> tuple[str, dict[str, str]]:
-    """(text before the first `##` heading, {heading: body}) for the level-2 sections."""
-    head: list[str] = []
-    sections: dict[str, list[str]] = {}
-    current = head
+def sections_at(markdown: str) -> list[tuple[int, str]]:
+    """(line number, heading) of each level-2 heading, outside fenced code blocks."""
+    found = []
     fenced = False
-    for line in markdown.splitlines():
+    for number, line in enumerate(markdown.splitlines(), start=1):
         if line.startswith("```"):
             fenced = not fenced
-        match = None if fenced else re.match(r"^##\s+(.*)$", line)
-        if match:
-            current = sections.setdefault(match.group(1).strip(), [])
-            continue
-        current.append(line)
+        elif not fenced and (match := re.match(r"^##\s+(.*)$", line)):
+            found.append((number, match.group(1).strip()))
+    return found
+
+
+def split_sections(markdown: str) -> tuple[str, dict[str, str]]:
+    """(text before the first `##` heading, {heading: body}) for the level-2 sections."""
+    lines = markdown.splitlines()
+    marks = sections_at(markdown)
+    ends = [number - 1 for number, _ in marks[1:]] + [len(lines)]
+    head = lines[: marks[0][0] - 1] if marks else lines
+    sections: dict[str, list[str]] = {}
+    for (number, title), end in zip(marks, ends):
+        sections.setdefault(title, []).extend(lines[number:end])
     return "\n".join(head), {title: "\n".join(body).strip("\n") for title, body in sections.items()}
 
 

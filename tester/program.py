@@ -71,10 +71,13 @@ class Program:
             )
         environment = dict(os.environ, PORT=str(self.port), PYTHONUNBUFFERED="1")
         environment[processes.MARKER] = self.marker
-        self.process = subprocess.Popen(
-            [f"./{SCRIPT}", *self.args], cwd=self.solution, env=environment,
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
-        )
+        try:
+            self.process = subprocess.Popen(
+                [f"./{SCRIPT}", *self.args], cwd=self.solution, env=environment,
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+            )
+        except OSError as error:
+            raise UsageError(_cannot_run(script, error)) from None
         self._relay = threading.Thread(target=self._relay_output, name="program-output", daemon=True)
         self._relay.start()
 
@@ -124,7 +127,10 @@ class Program:
     def wait_ready(self, timeout: float) -> socket.socket:
         """Poll until a connection succeeds, and hand that connection over for the stage's first use."""
         deadline = time.monotonic() + timeout
-        addresses = socket.getaddrinfo(self.host, self.port, type=socket.SOCK_STREAM)
+        try:
+            addresses = socket.getaddrinfo(self.host, self.port, type=socket.SOCK_STREAM)
+        except OSError as error:
+            raise UsageError(f"cannot look up the host {self.host}: {error.strerror or error}") from None
         while True:
             for family, kind, proto, _, address in addresses:
                 sock = socket.socket(family, kind, proto)
@@ -188,12 +194,14 @@ class Program:
         group = process.pid
         _signal_group(group, signal.SIGTERM)
         deadline = time.monotonic() + STOP_GRACE
-        while time.monotonic() < deadline:
-            if process.poll() is not None and not _group_alive(group):
-                break
-            time.sleep(POLL_INTERVAL)
-        _signal_group(group, signal.SIGKILL)
-        processes.kill_marked(self.marker)
+        try:
+            while time.monotonic() < deadline:
+                if process.poll() is not None and not _group_alive(group):
+                    break
+                time.sleep(POLL_INTERVAL)
+        finally:  # a Ctrl-C during the grace must not spare a program that ignores TERM
+            _signal_group(group, signal.SIGKILL)
+            processes.kill_marked(self.marker)
         try:
             process.wait(timeout=2)
         except subprocess.TimeoutExpired:
@@ -218,6 +226,22 @@ class Program:
             return self.process.wait(timeout=seconds)
         except subprocess.TimeoutExpired:
             return None
+
+
+def _cannot_run(script: Path, error: OSError) -> str:
+    """Why the system refused to start the script (it exists and is executable), and the fix."""
+    try:
+        first = script.read_bytes()[:200].split(b"\n")[0]
+    except OSError:
+        first = b""
+    if not first.startswith(b"#!"):
+        return (f"{script} cannot be run: its first line must name the program that runs it, for example "
+                "#!/bin/sh")
+    if first.endswith(b"\r"):
+        return (f"{script} has Windows line ends (\\r\\n), so the system looks for an interpreter named with a "
+                f"\\r at its end: convert the file with  sed -i 's/\\r$//' {script}")
+    interpreter = first[2:].decode("utf-8", "replace").strip()
+    return f"{script} cannot be run ({error.strerror or error}): is {interpreter!r}, named on its first line, installed?"
 
 
 def _signal_group(group: int, number: int) -> None:

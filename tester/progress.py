@@ -48,7 +48,7 @@ def parse(text: str) -> tuple[Progress, str | None]:
     passed = data.get("passed")
     seen = data.get("hints_seen", {})
     if not (isinstance(passed, dict) and all(isinstance(v, str) for v in passed.values())
-            and isinstance(seen, dict) and all(isinstance(v, int) and v >= 0 for v in seen.values())):
+            and isinstance(seen, dict) and all(type(v) is int and v >= 0 for v in seen.values())):
         return Progress(), "its contents have an unexpected shape"
     return Progress(dict(passed), dict(seen)), None
 

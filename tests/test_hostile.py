@@ -24,7 +24,7 @@ from aftermath import crash_in_output, port_in_use, survivors
 from conftest import FIXTURES, free_port
 from tester import diagnose, processes
 from tester.connection import MAX_RESPONSE_BYTES, RECV_SIZE, Connection
-from tester.errors import StageFailure
+from tester.errors import StageFailure, UsageError
 from tester.http11 import Waiting
 from tester.program import LINE_LIMIT, RELAY_LIMIT, Program
 
@@ -136,6 +136,43 @@ def test_stop_ends_a_child_that_ignores_sigterm_even_without_proc(monkeypatch, t
     program.stop()  # the child is in the group: the group's SIGKILL reaches it
     monkeypatch.undo()
     assert not survivors(FIXTURES / "hostile-fork-keeps-port", port)
+    assert not port_in_use(port)
+
+
+@pytest.mark.parametrize("script, fragment", [
+    (b"python3 app/main.py\n", "its first line must name the program that runs it"),
+    (b"#!/bin/sh\r\nexec sleep 60\r\n", "has Windows line ends"),
+    (b"#!/no/such/shell\nexec sleep 60\n", "is '/no/such/shell', named on its first line, installed?"),
+], ids=["no-shebang", "crlf", "missing-interpreter"])
+def test_a_script_the_system_cannot_start_is_a_usage_error(tmp_path, script, fragment):
+    folder = tmp_path / "solution"
+    folder.mkdir()
+    (folder / "your_program.sh").write_bytes(script)
+    (folder / "your_program.sh").chmod(0o755)
+    program = Program(folder, free_port(), [], [].append)
+    with pytest.raises(UsageError) as caught:
+        program.start()
+    assert fragment in str(caught.value)
+    program.stop()  # nothing was started: a no-op
+
+
+def test_a_ctrl_c_during_the_grace_still_kills_a_program_that_ignores_sigterm(monkeypatch):
+    import types
+
+    from tester import program as program_module
+
+    program = start(FIXTURES / "hostile-ignores-sigterm")
+    program.wait_ready(10).close()
+    port = program.port
+
+    def interrupted(seconds):
+        raise KeyboardInterrupt  # Ctrl-C arriving while stop() waits out the grace
+
+    monkeypatch.setattr(program_module, "time", types.SimpleNamespace(monotonic=time.monotonic, sleep=interrupted))
+    with pytest.raises(KeyboardInterrupt):
+        program.stop()
+    monkeypatch.undo()
+    assert not survivors(FIXTURES / "hostile-ignores-sigterm", port)
     assert not port_in_use(port)
 
 
@@ -297,6 +334,14 @@ def test_a_close_delimited_body_on_an_open_connection_is_not_called_slow(pair):
     with pytest.raises(StageFailure) as caught:
         connection.receive(timeout=5, close_timeout=0.5)
     assert "the server kept the connection open" in caught.value.message
+
+
+def test_a_close_delimited_body_already_buffered_gets_close_timeout_not_the_whole_timeout(pair):
+    connection, server = pair
+    connection.reader.feed(b"HTTP/1.1 200 OK\r\n\r\nleft from an earlier read")  # nothing more will come
+    with pytest.raises(StageFailure) as caught:
+        connection.receive(timeout=30, close_timeout=0.2)
+    assert "the server kept the connection open (0.2 s)" in caught.value.message
 
 
 # the messages (pure)

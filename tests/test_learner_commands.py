@@ -143,6 +143,25 @@ def test_hint_gives_one_more_each_time_and_all_on_request(capsys, solution):
     assert all(f"{n}/4" in out for n in range(1, 5)) and "last hint" in out
 
 
+def test_hint_without_a_writable_progress_file_points_to_all(capsys, solution):
+    (solution / progress.FILE).mkdir()
+    code, out = run(capsys, "hint", "4", "--solution", str(solution))
+    assert code == 0 and "1/4" in out and "progress not saved" in out
+    assert "3 more: 'tester hint 4 --all' shows them." in out and "again" not in out
+
+
+def test_show_of_a_description_that_is_not_utf8_is_a_usage_error(capsys, tmp_path):
+    course = tmp_path / "course"
+    shutil.copytree(ROOT / "stages", course / "stages")
+    shutil.copy(COURSE, course / "stages.yaml")
+    first = sorted((course / "stages").glob("01-*.md"))[0]
+    first.write_bytes(first.read_bytes() + b"\xff\xfe")
+    code = main(["show", "1", "--course", str(course / "stages.yaml"), "--no-color"])
+    out = capsys.readouterr().out
+    assert code == 2 and "cannot read the description of stage bind" in out and "can't decode" in out, out
+    assert "the tester itself failed" not in out
+
+
 def test_every_stage_has_hints_that_read_as_sentences():
     for description in sorted((ROOT / "stages").glob("*.md")):
         items = markdown.hints(description.read_text())
@@ -159,6 +178,14 @@ def test_markdown_reading():
     assert ("title", "Title") in kinds and ("heading", "Background") in kinds
     assert kinds[kinds.index(("fence", "```http")) + 1:][:5] == [
         ("wire", "GET / HTTP/1.1"), ("wire", "Host: x"), ("wire", ""), ("code", "body"), ("fence", "```")]
+
+
+def test_level_two_headings_inside_code_blocks_are_not_sections():
+    text = "# T\n\n## Background\n\n```md\n## Not a section\n```\n\n## Hints\n\n- one\n"
+    assert markdown.sections_at(text) == [(3, "Background"), (9, "Hints")]
+    head, sections = markdown.split_sections(text)
+    assert head == "# T\n" and list(sections) == ["Background", "Hints"]
+    assert "## Not a section" in sections["Background"]
 
 
 # send
@@ -216,10 +243,35 @@ def test_send_to_nothing_says_how_to_start_a_server(capsys):
     (["-H", "no colon here"], "is not a header"),
     (["--raw", "missing.bin"], "cannot read missing.bin"),
     (["--raw", "x", "/"], "cannot be combined"),
+    (["--timeout", "0", "/"], "--timeout 0: give a positive number"),
+    (["--timeout", "-1", "/", "--start", "--solution", str(REFERENCE)], "--timeout -1: give a positive number"),
+    (["--timeout", "nan", "/"], "--timeout nan: give a positive number"),
+    (["--timeout", "inf", "/"], "--timeout inf: give a positive number"),
 ])
 def test_send_usage_errors(capsys, args, words):
     code, out = run(capsys, "send", *args, "--port", str(free_port()))
     assert code == 2 and words in out, out
+
+
+def test_a_tester_port_that_is_not_a_number_is_a_usage_error(capsys, monkeypatch):
+    monkeypatch.setenv("TESTER_PORT", "abc")
+    code = main(["send", "/", "--no-color"])
+    out = capsys.readouterr().out
+    assert code == 2 and "TESTER_PORT='abc' is not a port number" in out, out
+
+
+@pytest.mark.parametrize("interval", ["0", "nan", "inf"])
+def test_watch_refuses_an_interval_that_is_not_a_positive_number(capsys, solution, interval):
+    code = main(["watch", "--interval", interval, "--course", str(COURSE), *running(solution), "--no-color"])
+    out = capsys.readouterr().out
+    assert code == 2 and f"--interval {interval}: give a positive number of seconds" in out, out
+
+
+def test_send_start_with_a_host_that_does_not_resolve_is_a_usage_error(capsys):
+    code, out = run(capsys, "send", "/", "--start", "--solution", str(REFERENCE), "--host", "no-such-host.invalid",
+                    "--port", str(free_port()))
+    assert code == 2 and "cannot look up the host no-such-host.invalid" in out, out
+    assert "the tester itself failed" not in out
 
 
 # watch, in a real process: it polls, runs again on a change, and stops on Ctrl-C
@@ -269,6 +321,19 @@ def test_watch_runs_again_when_a_file_changes(solution):
         watch.kill()
     assert "── changed: app/notes.txt — running again ──" in watch.output
     assert "your current stage is 2 (respond-200)" in watch.output
+
+
+def test_watch_does_not_take_its_own_json_report_for_a_change(solution):
+    watch = Watch(solution, "--runs", "2", "--json", str(solution / "report.json"))
+    try:
+        watch.wait_for("waiting for a change")
+        time.sleep(0.5)  # ten polls: a run caused by the report would have started
+        assert "running again" not in watch.output, watch.output
+        (solution / "app" / "notes.txt").write_text("changed")
+        assert watch.finish() == 0, watch.output
+    finally:
+        watch.kill()
+    assert "── changed: app/notes.txt — running again ──" in watch.output
 
 
 def test_watch_stops_on_ctrl_c(solution):

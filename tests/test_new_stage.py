@@ -58,7 +58,9 @@ def test_the_scaffold_is_what_check_asks_to_finish(course, capsys):
     assert "Traceback" not in problems
 
 
-@pytest.mark.parametrize("slug, reason", [("Reset", "is not a slug"), ("count", "already has a stage 'count'")])
+@pytest.mark.parametrize("slug, reason", [("Reset", "is not a slug"), ("count", "already has a stage 'count'"),
+                                          ("3", "would take it for a stage number"),
+                                          ("42", "would take it for a stage number")])
 def test_refuses_bad_or_taken_slugs(course, capsys, slug, reason):
     manifest = course / "stages.yaml"
     before = manifest.read_text()
@@ -81,3 +83,16 @@ def test_entry_goes_after_the_last_stage_even_when_more_follows():
     assert lines[line] == '  title: "Two: the sequel"'
     assert lines[line - 3] == "  probes: [{kind: connect}]"
     assert lines[-2:] == ["# trailing comment about probe modules", "probe_modules: []"]
+
+
+def test_a_write_that_fails_leaves_the_course_as_it_was(course, capsys):
+    manifest = course / "stages.yaml"
+    before = manifest.read_text()
+    shutil.rmtree(course / "fixtures")
+    (course / "fixtures").write_text("a file where the fixtures folder should be")
+    code = main(["new-stage", "reset", "--course", str(manifest), "--no-color"])
+    output = capsys.readouterr().out
+    assert code == 2 and "cannot write" in output and "the course is as it was" in output, output
+    assert "the tester itself failed" not in output
+    assert manifest.read_text() == before
+    assert not (course / "stages" / "04-reset.md").exists()

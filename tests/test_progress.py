@@ -68,6 +68,7 @@ def test_round_trip(course):
     ('{"version": 99, "passed": {}}', "not written by this version"),
     ('{"version": 1, "passed": ["bind"]}', "unexpected shape"),
     ('{"version": 1, "passed": {}, "hints_seen": {"bind": -1}}', "unexpected shape"),
+    ('{"version": 1, "passed": {}, "hints_seen": {"bind": true}}', "unexpected shape"),
 ])
 def test_unusable_text_counts_as_no_progress(text, problem):
     state, note = progress.parse(text)

@@ -44,7 +44,9 @@ def execute(arguments: argparse.Namespace, console) -> int:
     if note:
         console.note(note)
     left = len(items) - state.hints_seen[stage.slug]
-    if left:
+    if left and note:  # not saved: running it again would show the same hint
+        console.note(f"{left} more: 'tester hint {number} --all' shows them.")
+    elif left:
         console.note(f"{left} more: run 'tester hint {number}' again, or 'tester hint {number} --all'.")
     else:
         console.note("That was the last hint. The failure report of 'tester stage "

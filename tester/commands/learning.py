@@ -1,5 +1,6 @@
 """What `tester show`, `tester hint` and `tester status` share: the --solution option, the learner's
-progress, the stage a command is about (N, or the current stage), and its description's text."""
+progress, the stage a command is about (N, or the current stage; `tester stage N` looks N up here too),
+and its description's text."""
 
 from __future__ import annotations
 
@@ -30,6 +31,11 @@ def stage_for(course: Course, name: str | None, state: progress.Progress) -> Sta
     """Stage `name` (number or slug), or the current stage when no name is given."""
     if name is None:
         return progress.current(course, state) or course.stages[-1]
+    return find_stage(course, name)
+
+
+def find_stage(course: Course, name: str) -> Stage:
+    """Stage `name` (number or slug), or a usage error that says where the stages are listed."""
     stage = course.find(name)
     if stage is None:
         raise UsageError(f"there is no stage {name!r}; 'tester list' shows the "
@@ -41,6 +47,6 @@ def description(course: Course, stage: Stage) -> str:
     path = course.root / stage.description
     try:
         return path.read_text(encoding="utf-8")
-    except OSError as error:
+    except (OSError, UnicodeDecodeError) as error:
         raise UsageError(f"cannot read the description of stage {stage.slug}, {path}: "
-                         f"{error.strerror or error}") from None
+                         f"{getattr(error, 'strerror', None) or error}") from None

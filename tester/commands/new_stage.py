@@ -105,6 +105,9 @@ def execute(arguments: argparse.Namespace, console) -> int:
     slug = arguments.slug
     if not SLUG.match(slug):
         raise UsageError(f"{slug!r} is not a slug: use lower-case letters and digits, words joined by '-'")
+    if slug.isdigit():
+        raise UsageError(f"{slug!r} is only digits: 'tester stage {slug}' would take it for a stage number; "
+                         "use a word")
     if course.find(slug) is not None:
         raise UsageError(f"the course already has a stage {slug!r} (stage {course.stage_number(course.find(slug))})")
     title = arguments.title or slug.replace("-", " ").capitalize()
@@ -119,24 +122,37 @@ def execute(arguments: argparse.Namespace, console) -> int:
     original = path.read_text(encoding="utf-8")
     after, line = with_entry(original, slug, title, description)
     request, response = describe.shown_exchanges(_scaffold_stage(slug, title, description))[0]
-    (course.root / description).parent.mkdir(parents=True, exist_ok=True)
-    (course.root / description).write_text(
-        DESCRIPTION.format(title=title, request=request, response=response), encoding="utf-8")
-    path.write_text(after, encoding="utf-8")
     try:
+        (course.root / description).parent.mkdir(parents=True, exist_ok=True)
+        (course.root / description).write_text(
+            DESCRIPTION.format(title=title, request=request, response=response), encoding="utf-8")
+        path.write_text(after, encoding="utf-8")
         load_course(path)
-    except ManifestError:
-        path.write_text(original, encoding="utf-8")
-        (course.root / description).unlink()
+        fixture.mkdir(parents=True)
+        (fixture / "fixture.yaml").write_text(FIXTURE_SPEC.format(number=number, slug=slug), encoding="utf-8")
+        (fixture / "server.py").write_text(FIXTURE_SERVER.format(number=number, slug=slug), encoding="utf-8")
+        script = fixture / "your_program.sh"
+        script.write_text(FIXTURE_SCRIPT, encoding="utf-8")
+        script.chmod(0o755)
+    except (ManifestError, OSError) as error:  # put the course back as it was
+        _undo(path, original, course.root / description, fixture)
+        if isinstance(error, OSError):
+            raise UsageError(f"cannot write {error.filename or path}: {error.strerror or error}; "
+                             "the course is as it was") from None
         raise
-    fixture.mkdir(parents=True)
-    (fixture / "fixture.yaml").write_text(FIXTURE_SPEC.format(number=number, slug=slug), encoding="utf-8")
-    (fixture / "server.py").write_text(FIXTURE_SERVER.format(number=number, slug=slug), encoding="utf-8")
-    script = fixture / "your_program.sh"
-    script.write_text(FIXTURE_SCRIPT, encoding="utf-8")
-    script.chmod(0o755)
     _next_steps(console, path, line, number, slug, course.root / description, fixture)
     return 0
+
+
+def _undo(manifest: Path, original: str, description: Path, fixture: Path) -> None:
+    import shutil
+
+    try:
+        manifest.write_text(original, encoding="utf-8")
+    except OSError:
+        pass
+    description.unlink(missing_ok=True)
+    shutil.rmtree(fixture, ignore_errors=True)
 
 
 def with_entry(text: str, slug: str, title: str, description: str) -> tuple[str, int]:

@@ -23,7 +23,7 @@ def add_running(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--solution", type=Path, default=None,
                         help="folder with your_program.sh (default: this folder if it has one, else solution/)")
     parser.add_argument("--port", type=int, default=None,
-                        help=f"port for your server, passed to it as PORT (default {DEFAULT_PORT})")
+                        help=f"port for your server, passed to it as PORT (default $TESTER_PORT, else {DEFAULT_PORT})")
     parser.add_argument("--seed", type=int, help="replay the random values of an earlier run")
     parser.add_argument("--debug", action="store_true", help="show every byte sent and received")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the results as JSON to PATH")
@@ -47,7 +47,13 @@ def course(arguments: argparse.Namespace) -> Course:
 
 
 def port(arguments: argparse.Namespace) -> int:
-    chosen = arguments.port if arguments.port is not None else int(os.environ.get("TESTER_PORT", DEFAULT_PORT))
+    if arguments.port is not None:
+        chosen = arguments.port
+    else:
+        text = os.environ.get("TESTER_PORT", str(DEFAULT_PORT))
+        if not text.strip().isdigit():
+            raise UsageError(f"TESTER_PORT={text!r} is not a port number: set it to one (1-65535), or unset it")
+        chosen = int(text)
     if not 1 <= chosen <= 65535:
         raise UsageError(f"--port {chosen} is not a TCP port (1-65535)")
     return chosen

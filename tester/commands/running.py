@@ -14,14 +14,6 @@ from tester.manifest.models import Course, Stage
 from tester.runner import Options, plan, run
 
 
-def find_stage(course: Course, name: str) -> Stage:
-    stage = course.find(name)
-    if stage is None:
-        raise UsageError(f"there is no stage {name!r}; 'tester list' shows the "
-                         f"{len(course.stages)} stages (numbers 1-{len(course.stages)} or slugs)")
-    return stage
-
-
 def current_stage(course: Course, arguments: argparse.Namespace, console) -> Stage:
     """The stage plain `tester` runs: the first not passed yet, or the last once all have passed."""
     folder = options.solution(arguments)

@@ -89,6 +89,8 @@ def execute(arguments: argparse.Namespace, console) -> int:
     from tester.request import Outgoing
 
     port = options.port(arguments)
+    if not 0 < arguments.timeout < float("inf"):  # also refuses nan
+        raise UsageError(f"--timeout {arguments.timeout:g}: give a positive number of seconds")
     data = request_bytes(arguments, arguments.host, port)
     method = data.partition(b" ")[0].decode("latin-1")
     outgoing = Outgoing(method, data.partition(b" ")[2].partition(b" ")[0].decode("latin-1"), (), b"", data, "")

@@ -30,6 +30,7 @@ def execute(arguments: argparse.Namespace, console) -> int:
     count = len(markdown.hints(text))
     console.print()
     if count:
-        console.print(f"This stage has {count} hints: 'tester hint {number}' gives them one at a time.")
+        console.print(f"This stage has {count} hint{'s' * (count != 1)}: 'tester hint {number}' gives "
+                      f"{'them one at a time' if count != 1 else 'it'}.")
     console.print(f"Check your server with: tester stage {number}")
     return 0

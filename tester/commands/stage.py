@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 
 from tester.commands import options
-from tester.commands.running import current_stage, find_stage, run_stages
+from tester.commands.learning import find_stage
+from tester.commands.running import current_stage, run_stages
 
 NAME = "stage"
 HELP = "run stage N (default: your current stage), then the earlier stages as regression"

@@ -35,9 +35,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--runs", type=int, default=None, metavar="N", help="stop after N runs (default: never)")
 
 
-def snapshot(folder: Path) -> Snapshot:
-    """(modification time, size) of every file under `folder`, skipping hidden folders, caches and the
-    progress file (which each run rewrites)."""
+def snapshot(folder: Path, skip: frozenset[str] = frozenset()) -> Snapshot:
+    """(modification time, size) of every file under `folder`, skipping hidden folders, caches, the
+    progress file and the paths in `skip` (each run rewrites them: the --json report)."""
     seen: Snapshot = {}
     for root, dirs, files in os.walk(folder):
         dirs[:] = [name for name in dirs if not name.startswith(".") and name not in SKIP_DIRS]
@@ -45,6 +45,8 @@ def snapshot(folder: Path) -> Snapshot:
             if name == progress.FILE or name.endswith((".pyc", ".tmp", ".swp", "~")):
                 continue
             path = os.path.join(root, name)
+            if path in skip:
+                continue
             try:
                 status = os.stat(path)
             except OSError:
@@ -60,39 +62,41 @@ def changes(before: Snapshot, after: Snapshot) -> list[str]:
     return sorted(name for name in before.keys() | after.keys() if before.get(name) != after.get(name))
 
 
-def wait_for_change(folder: Path, before: Snapshot, interval: float) -> list[str]:
+def wait_for_change(folder: Path, before: Snapshot, interval: float,
+                    skip: frozenset[str] = frozenset()) -> list[str]:
     """Poll until something changed and then stayed still for one interval (an editor saving in steps)."""
     while True:
         time.sleep(interval)
-        now = snapshot(folder)
+        now = snapshot(folder, skip)
         changed = changes(before, now)
         if not changed:
             continue
         while True:
             time.sleep(interval)
-            settled = snapshot(folder)
+            settled = snapshot(folder, skip)
             if settled == now:
                 return changes(before, settled)
             now = settled
 
 
 def execute(arguments: argparse.Namespace, console) -> int:
-    if arguments.interval <= 0:
+    if not 0 < arguments.interval < float("inf"):  # also refuses nan
         raise UsageError(f"--interval {arguments.interval:g}: give a positive number of seconds")
     course = options.course(arguments)
     folder = options.solution(arguments)
-    console.note(f"watching {len(snapshot(folder))} files in {folder} by polling every {arguments.interval:g} s "
+    skip = frozenset({str(arguments.json.resolve())} if arguments.json else ())  # the folder is resolved too
+    console.note(f"watching {len(snapshot(folder, skip))} files in {folder} by polling every {arguments.interval:g} s "
                  "(modification times and sizes; no file events needed, so network drives and WSL work too)")
     runs = 0
     while True:
-        before = snapshot(folder)  # taken before the run, so a save during the run is not missed
+        before = snapshot(folder, skip)  # taken before the run, so a save during the run is not missed
         code = run_stages(arguments, console, course, current_stage(course, arguments, console))
         runs += 1
         if arguments.runs is not None and runs >= arguments.runs:
             return code
         console.print()
         console.note("waiting for a change in your files (Ctrl-C to stop)")
-        changed = wait_for_change(folder, before, arguments.interval)
+        changed = wait_for_change(folder, before, arguments.interval, skip)
         shown = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
         console.print()
         console.print(console.paint(f"── changed: {shown} — running again ──", "bold"))

@@ -8,15 +8,14 @@ caught, with the line of the block that comes closest and what it should say.
 from __future__ import annotations
 
 import difflib
-import re
 
 from tester.describe import http_blocks_at, shown_exchanges
 from tester.lint import Problem, shown
 from tester.manifest.models import Course, Stage
+from tester.markdown import sections_at
 
 SECTIONS = ("Background", "What the tester does", "Hints")
 PLACEHOLDER = "TODO"
-_HEADING = re.compile(r"^## (.+?)\s*$", re.MULTILINE)
 _CLOSE_ENOUGH = 0.5  # below this share of equal lines, a block is not an attempt at the text
 
 
@@ -48,8 +47,7 @@ def title_problems(stage: Stage, markdown: str, where: str) -> list[Problem]:
 
 
 def section_problems(markdown: str, where: str) -> list[Problem]:
-    headings = [(markdown.count("\n", 0, match.start()) + 1, match.group(1)) for match in _HEADING.finditer(markdown)]
-    present = [(line, name) for line, name in headings if name in SECTIONS]
+    present = [(line, name) for line, name in sections_at(markdown) if name in SECTIONS]
     if [name for _, name in present] == list(SECTIONS):
         return []
     missing = [name for name in SECTIONS if name not in [name for _, name in present]]
