@@ -32,7 +32,7 @@ def one_run(environment: dict[str, str], stages: int | None) -> tuple[float, flo
         command = [sys.executable, "-m", "tester"]
         command += ["stage", str(stages)] if stages else ["test"]
         command += ["--solution", str(ROOT / "fixtures" / "reference"), "--port", str(free_port()),
-                    "--seed", "7", "--json", str(report), "--no-color"]
+                    "--seed", "7", "--json", str(report), "--no-color", "--no-progress"]
         started = time.perf_counter()
         result = subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True)
         wall = time.perf_counter() - started
