@@ -40,15 +40,21 @@ def build(spec: Request, values: Mapping[str, Value], host: str, port: int) -> O
         return Outgoing(method.decode("latin-1"), target, (), b"", data,
                         _raw_curl(data, authority), spec.pieces, spec.piece_pause)
     target = render_text(spec.target, values)
-    body = render(spec.body, values) if spec.body is not None else b""
+    body = render(spec.body, values) if spec.body is not None else None
     headers = [("Host", authority)]
     headers += [(name, render_text(value, values)) for name, value in spec.headers.items()]
-    if spec.body is not None and not any(name.lower() == "content-length" for name, _ in headers):
-        headers.append(("Content-Length", str(len(body))))
-    head = f"{spec.method} {target} HTTP/1.1\r\n" + "".join(f"{name}: {value}\r\n" for name, value in headers)
-    data = head.encode("latin-1") + b"\r\n" + body
-    curl = _curl(spec.method, f"http://{authority}{target}", headers[1:], body if spec.body is not None else None)
-    return Outgoing(spec.method, target, tuple(headers), body, data, curl, spec.pieces, spec.piece_pause)
+    headers, data = assemble(spec.method, target, headers, body)
+    curl = _curl(spec.method, f"http://{authority}{target}", headers[1:], body)
+    return Outgoing(spec.method, target, tuple(headers), body or b"", data, curl, spec.pieces, spec.piece_pause)
+
+
+def assemble(method: str, target: str, headers: list[tuple[str, str]], body: bytes | None,
+             encoding: str = "latin-1") -> tuple[list[tuple[str, str]], bytes]:
+    """The headers as sent (a Content-Length added for a body unless one is given) and the request's bytes."""
+    if body is not None and not any(name.lower() == "content-length" for name, _ in headers):
+        headers = [*headers, ("Content-Length", str(len(body)))]
+    head = f"{method} {target} HTTP/1.1\r\n" + "".join(f"{name}: {value}\r\n" for name, value in headers)
+    return headers, head.encode(encoding) + b"\r\n" + (body or b"")
 
 
 def _curl(method: str, url: str, headers: list[tuple[str, str]], body: bytes | None) -> str:

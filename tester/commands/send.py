@@ -14,6 +14,7 @@ from pathlib import Path
 
 from tester.commands import options
 from tester.errors import StageFailure, TesterError, UsageError
+from tester.request import assemble
 
 NAME = "send"
 HELP = "send one request to your server and show the exact response and what the tester thinks of it"
@@ -65,13 +66,9 @@ def build(method: str, target: str, header_lines: list[str], body: bytes | None,
         if not colon or not name.strip():
             raise UsageError(f"-H {line!r} is not a header: write it as 'Name: value'")
         headers.append((name.strip(), value.strip()))
-    names = {name.lower() for name, _ in headers}
-    if "host" not in names:
+    if not any(name.lower() == "host" for name, _ in headers):
         headers.insert(0, ("Host", authority))
-    if body is not None and "content-length" not in names:
-        headers.append(("Content-Length", str(len(body))))
-    head = f"{method} {target} HTTP/1.1\r\n" + "".join(f"{name}: {value}\r\n" for name, value in headers)
-    return head.encode("utf-8") + b"\r\n" + (body or b"")
+    return assemble(method, target, headers, body, encoding="utf-8")[1]
 
 
 def _read(path: Path) -> bytes:
