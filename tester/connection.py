@@ -12,14 +12,17 @@ import time
 from typing import Callable
 
 from tester import diagnose, hints
-from tester.errors import Evidence, StageFailure
+from tester.errors import Evidence, StageFailure, UsageError
 from tester.http11 import ParseError, Response, ResponseReader
 from tester.request import Outgoing
 
 MAX_RESPONSE_BYTES = 16 * 1024 * 1024  # the tester stops reading a response here: no course sends more
 RECV_SIZE = 65536
+HALF_CLOSE_WAIT = 1.0  # seconds a silent server gets to answer once the tester stops sending
 
 Listener = Callable[[str, str, object], None]  # (connection label, event, payload)
+Address = tuple[int, tuple]  # (address family, socket address), as getaddrinfo gives them
+LOOPBACK = ((socket.AF_INET6, ("::1", 0, 0, 0)), (socket.AF_INET, ("127.0.0.1", 0)))
 
 
 def _ignore(label: str, event: str, payload: object) -> None:
@@ -36,25 +39,27 @@ class Connection:
         self.received: list[Response] = []
 
     @classmethod
-    def open(cls, host: str, port: int, label: str, timeout: float, listener: Listener = _ignore) -> Connection:
+    def open(cls, host: str, port: int, label: str, timeout: float, listener: Listener = _ignore,
+             address: Address | None = None) -> Connection:
+        """A connection to `address` (the one that answered at readiness), else to the first of `host`'s
+        addresses that accepts."""
+        candidates = [address] if address is not None else None
         try:
-            sock = socket.create_connection((host, port), timeout=timeout)
+            sock = connect_first(candidates or addresses(host, port), timeout)[0]
         except ConnectionRefusedError:
             raise StageFailure(f"{label}: connection refused on port {port}", expected="a server listening",
                                hint=hints.REFUSED, connection_lost=True) from None
         except OSError as error:
             raise StageFailure(f"{label}: could not connect to {host}:{port}: {error.strerror or error}",
                                hint=hints.REFUSED, connection_lost=True) from None
-        if connected_to_itself(sock):  # nothing listens on the port
-            sock.close()
-            raise StageFailure(f"{label}: connection refused on port {port}", expected="a server listening",
-                               hint=hints.REFUSED, connection_lost=True)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return cls(sock, label, listener)
 
     # sending
 
     def send(self, outgoing: Outgoing) -> None:
+        if self.received and self.reader.buffer:  # bytes after the last response came before this request
+            raise self.annotate(diagnose.trailing(bytes(self.reader.buffer), self.received[-1]))
         self.listener(self.label, "send", outgoing)
         self.sent.append(outgoing)
         self.reader.expect_response_to(outgoing.method)
@@ -85,6 +90,8 @@ class Connection:
             try:
                 response = self.reader.next_response()
             except ParseError as error:
+                if self.received and not self.reader.buffer.startswith(b"HTTP/"):
+                    raise self.annotate(diagnose.leftover(self.reader.buffer, self.received[-1])) from None
                 raise self.annotate(diagnose.parse_failure(error)) from None
             if response is not None:
                 self.received.append(response)
@@ -112,7 +119,10 @@ class Connection:
                 # bytes in the second half of the wait: a slow sender, not a stalled one
                 if last_arrival is not None and last_arrival > limit - seconds / 2:
                     raise self.annotate(diagnose.too_slow(waiting, self.reader.buffer, seconds))
-                raise self.annotate(diagnose.timed_out(waiting, self.reader.buffer, seconds))
+                failure = diagnose.timed_out(waiting, self.reader.buffer, seconds)
+                if waiting.stage == "nothing" and self.sent and self.sent[-1].body:
+                    self._body_unanswered(failure)
+                raise self.annotate(failure)
             data = self._recv(limit - now)
             if data is None:
                 continue
@@ -121,6 +131,21 @@ class Connection:
                 self.reader.feed(data)
             else:
                 self.reader.feed_eof()
+
+    def _body_unanswered(self, failure: StageFailure) -> None:
+        """A request with a body got no answer. Servers that read the body until the connection ends answer
+        once the client stops sending: close the sending side and see (the connection is spent anyway)."""
+        failure.hint = hints.BODY_UNANSWERED
+        try:
+            self.sock.shutdown(socket.SHUT_WR)
+        except OSError:
+            return
+        if self.wait_for_close(HALF_CLOSE_WAIT) == "data":
+            failure.message += ("; the response came only after the tester closed its sending side (a half "
+                                "close): your server reads the body until the connection ends")
+            failure.hint = hints.BODY_UNTIL_EOF
+            failure.expected = "a response as soon as the Content-Length bytes of the body have arrived"
+            failure.evidence.append(Evidence("received after the half close", self.reader.buffer))
 
     def _recv(self, seconds: float) -> bytes | None:
         """Bytes, b"" on a clean close, None when nothing came in time; a reset is a failure."""
@@ -215,6 +240,58 @@ class Connection:
             failure.curl = failure.curl or last.curl
             failure.evidence.insert(0, Evidence(f"sent ({last.summary})", last.data))
         return failure
+
+
+def addresses(host: str, port: int) -> list[Address]:
+    """Where to connect for `host`: its addresses, and for `localhost` both loopback addresses whatever the
+    resolver says, as curl does (RFC 6761 §6.3), so a server listening only on ::1 is found too."""
+    try:
+        found = [(family, address) for family, _, _, _, address in
+                 socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
+    except OSError as error:
+        if host != "localhost":
+            raise UsageError(f"cannot look up the host {host}: {error.strerror or error}") from None
+        found = []
+    if host == "localhost":
+        for family, address in LOOPBACK:
+            candidate = (family, (address[0], port, *address[2:]))
+            if candidate not in found and (family != socket.AF_INET6 or socket.has_ipv6):
+                found.append(candidate)
+    return found
+
+
+def connect_first(candidates: list[Address], timeout: float) -> tuple[socket.socket, Address]:
+    """A socket connected to the first candidate that accepts (never one connected to itself), and which one.
+    Raises the last candidate's OSError (ConnectionRefusedError when nothing listens)."""
+    error: OSError = ConnectionRefusedError("nothing accepted the connection")
+    for family, address in candidates:
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.settimeout(timeout)
+        try:
+            sock.connect(address)
+        except OSError as failure:
+            sock.close()
+            error = failure
+            continue
+        if connected_to_itself(sock):  # nothing listens on the port
+            sock.close()
+            error = ConnectionRefusedError("nothing listens on the port")
+            continue
+        return sock, (family, address)
+    raise error
+
+
+def url_host(host: str, address: Address | None) -> str:
+    """The host part of a URL that reaches `address`: the name, unless the program answered on IPv6 (where
+    a name such as localhost may resolve to IPv4 only for ordinary clients), then the bracketed address."""
+    if address is not None and address[0] == socket.AF_INET6:
+        return f"[{address[1][0]}]"
+    return host
+
+
+def shown(address: Address) -> str:
+    """An address as a person writes it: 127.0.0.1, or ::1."""
+    return str(address[1][0])
 
 
 def connected_to_itself(sock: socket.socket) -> bool:

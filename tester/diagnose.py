@@ -144,17 +144,38 @@ def gzip_cut_short(response: Response, after: bytes) -> StageFailure | None:
     )
 
 
-def trailing(extra: bytes, response: Response) -> StageFailure:
+def trailing(extra: bytes, response: Response, *, before_next: str = "") -> StageFailure:
+    """Bytes after the end of a response. `before_next` says what followed them, when they came where the
+    next response should have started: the extra bytes are the news, not the next response."""
     cut = gzip_cut_short(response, extra)
     if cut is not None:
         return cut
-    declared = (f"{len(response.body)} bytes its Content-Length declares" if response.framing == "content-length"
-                else f"{response.framing} framing")
-    response_raw = response.raw
-    data = response_raw + extra
-    return StageFailure(
-        f"{len(extra)} {'byte' if len(extra) == 1 else 'bytes'} arrived after the end of the response (its body ends after the {declared})",
-        expected="nothing after the declared body",
-        hint=hints.TRAILING,
-        evidence=[Evidence("received", data, len(response_raw))],
-    )
+    count = f"{len(extra)} {'byte' if len(extra) == 1 else 'bytes'}"
+    where = "the previous response" if before_next else "the response"
+    if response.request_method == "HEAD":
+        problem = (f"{count} arrived after the end of {where}, a response to HEAD: it ends with its head and has "
+                   "no body, whatever its Content-Length says (RFC 9110 §9.3.2)")
+        expected, hint = "nothing after the head of a response to HEAD", hints.HEAD_BODY
+    elif response.framing == "none":
+        problem = (f"{count} arrived after the end of {where}: a {response.status} response ends with its head "
+                   "and has no body (RFC 9110 §15.3.5, §15.4.5)")
+        expected, hint = f"nothing after the head of a {response.status} response", hints.NO_BODY_STATUS
+    else:
+        declared = (f"the {len(response.body)} bytes its Content-Length declares"
+                    if response.framing == "content-length" else f"its {response.framing} framing")
+        problem = f"{count} arrived after the end of {where} (its body ends after {declared})"
+        expected, hint = "nothing after the declared body", hints.TRAILING
+    if before_next:
+        problem += f", {before_next}"
+    data = response.raw + extra
+    return StageFailure(problem, expected=expected, hint=hint,
+                        evidence=[Evidence("received", data, len(response.raw))])
+
+
+def leftover(buffer: bytes, previous: Response) -> StageFailure:
+    """The next response does not start with a status line: if a status line follows some bytes, those bytes
+    are what the previous response left over (a CRLF after a body, a body sent with a response to HEAD)."""
+    start = buffer.find(b"HTTP/1.", 1)
+    if start > 0:
+        return trailing(bytes(buffer[:start]), previous, before_next="in front of the next response")
+    return trailing(bytes(buffer), previous, before_next="where the next response should start with its status line")

@@ -32,6 +32,11 @@ SHORT_BODY = ("Content-Length is larger than the body you sent, so the client wa
 TRAILING = ("Content-Length is smaller than the body you sent. The client stops reading after that many "
             "bytes and takes the rest for the start of the next response. Count bytes, not characters "
             "(len(body_bytes), not len(text)), and send nothing after the body, not even \\r\\n.")
+HEAD_BODY = ("Answer HEAD with the status and headers a GET would get, Content-Length included (the length the "
+             "body would have), and then nothing: no body. The client reads no body after a response to HEAD, so "
+             "body bytes would be taken for the start of the next response.")
+NO_BODY_STATUS = ("204 No Content and 304 Not Modified responses end with their head: send no body, not even an "
+                  "empty line after the head's own.")
 CLOSE_DELIMITED_OPEN = ("A response with no Content-Length ends only when the server closes the connection "
                         "(RFC 9112 §6.3). Your server kept it open, so no client can tell where the response "
                         "ends. Send Content-Length (0 for an empty body) with every response.")
@@ -60,6 +65,19 @@ GZIP_LENGTH = "Set Content-Length after compressing: it counts the bytes sent, t
 CHUNKED_END = "A chunked body ends with a chunk of size zero: 0\\r\\n\\r\\n."
 REAL_CLIENT = ("The byte-level checks may pass while a real client still fails: check Content-Length, "
                "Content-Encoding and that the body really is what they say.")
+BUSY_LOOP = ("When the client closes a connection, recv() returns b\"\" (empty bytes) at once, every time it is "
+             "called. A loop that only acts on data, and never stops on b\"\", spins for ever and burns a core "
+             "per closed connection. Stop reading when recv() returns b\"\": close the socket and end that "
+             "connection's thread or task.")
+BODY_UNANSWERED = ("The request had a body and got no answer. After the head (up to \\r\\n\\r\\n), read exactly "
+                   "Content-Length more bytes, which may take several recv() calls, then answer; do not wait for "
+                   "more than that, nor for the connection to end: the client keeps it open for your response.")
+BODY_UNTIL_EOF = ("Your server waits for recv() to return b\"\" before it answers, but the client does not close "
+                  "its side: it waits for the response. Read the head up to \\r\\n\\r\\n, then exactly "
+                  "Content-Length bytes of body (int of the header's value), and answer as soon as you have them.")
+RESET_ON_CONNECT = ("The connection was reset as soon as it was accepted. That happens when the program closes "
+                    "its listening socket with connections still waiting, or sets SO_LINGER to 0 and closes. Keep "
+                    "the listening socket open and accept connections for as long as the program runs.")
 RESET_INSTEAD_OF_CLOSE = ("A reset usually means the socket was closed with unread bytes in it, or the process "
                           "died. Read the whole request before responding, then close the socket normally.")
 CLOSE_REQUESTED = ("When a request carries 'Connection: close', answer it with 'Connection: close' and then "
@@ -72,6 +90,18 @@ PORT_TAKEN = ("The port is taken. Usually a previous run's connections still hol
               "already, another program is using the port: stop it, or choose another with --port.")
 STARTER_UNTOUCHED = ("Your program ended without listening. Open app/main.py: create a server socket bound to "
                      "the port, and accept connections in a loop (the starter has this code commented out).")
+FOREIGN_LISTENER = ("Two programs listen on port {port}, so the kernel hands some connections to the other one "
+                    "and the verdicts would be about it. Usually it is a server of yours from an earlier try, or "
+                    "one started by another tester run; a listening socket with SO_REUSEPORT (reuse_port=True) "
+                    "lets them share the port without an error. Stop the other program (find it with "
+                    "'ss -ltnp' or 'lsof -i :{port}'), or run the tester with --port to use another port.")
+BACKGROUND = ("The tester runs ./{script} and treats it as your server: it watches that process, and stops it "
+              "when a stage ends. Run the server in the foreground, as the script's last command, with exec "
+              "(for example: exec python3 -m app.main \"$@\"), not with a trailing '&', nohup or a daemon.")
+SCRIPT_CRLF = ("{script} has Windows line ends (\\r\\n): the shell reads a \\r at the end of every line as part of "
+               "the command, so commands and options are not found (exit code 127 is 'command not found'). "
+               "Convert the file with  sed -i 's/\\r$//' {script}  and set your editor or git "
+               "(core.autocrlf=input) to keep \\n line ends.")
 ENDED_BEFORE_LISTENING = "Read your program's last output above: it ended before it accepted any connection."
 
 STATUS = {

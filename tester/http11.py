@@ -54,6 +54,7 @@ class Response:
     raw: bytes
     head_length: int
     framing: str  # "content-length", "chunked", "close" or "none"
+    request_method: str = "GET"  # of the request it answers: a response to HEAD has no body
 
     def header(self, name: str) -> Header | None:
         """The first header with this name, compared case-insensitively, as RFC 9110 §5.1 requires."""
@@ -162,7 +163,8 @@ class ResponseReader:
         self.buffer = self.buffer[end:]
         if self.request_methods and not (interim and head.status != 101):
             self.request_methods.pop(0)
-        return Response(head.version, head.status, head.reason, head.headers, body, raw, head.length, framing)
+        return Response(head.version, head.status, head.reason, head.headers, body, raw, head.length, framing,
+                        method)
 
     @property
     def pending(self) -> Waiting:

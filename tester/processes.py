@@ -55,6 +55,65 @@ def marked(value: str, proc: Path | None = None) -> list[int]:
     return found
 
 
+def pids(proc: Path | None = None) -> list[int]:
+    """Every process id in /proc (none where it does not exist)."""
+    try:
+        return [int(name) for name in os.listdir(proc or PROC) if name.isdigit()]
+    except OSError:
+        return []
+
+
+def stat_fields(stat: str) -> list[str]:
+    """The fields of a /proc/<pid>/stat line after the command name, which may hold spaces and parentheses:
+    [0] is the state, [2] the process group, [11] and [12] the user and system CPU time in clock ticks."""
+    return stat.rpartition(")")[2].split()
+
+
+def group_of(stat: str) -> int | None:
+    try:
+        return int(stat_fields(stat)[2])
+    except (IndexError, ValueError):
+        return None
+
+
+def cpu_ticks(stat: str) -> int | None:
+    """User plus system CPU time of a process (all its threads) in clock ticks, from its stat line."""
+    fields = stat_fields(stat)
+    try:
+        return int(fields[11]) + int(fields[12])
+    except (IndexError, ValueError):
+        return None
+
+
+def group_members(group: int, proc: Path | None = None) -> list[int]:
+    proc = proc or PROC
+    members = []
+    for pid in pids(proc):
+        try:
+            stat = (proc / str(pid) / "stat").read_text()
+        except OSError:
+            continue
+        if group_of(stat) == group:
+            members.append(pid)
+    return members
+
+
+def cpu_seconds(each: list[int], proc: Path | None = None) -> float | None:
+    """The CPU time the processes have used so far, in seconds; None where it cannot be read (no /proc).
+    A process that has ended is left out."""
+    proc = proc or PROC
+    if not proc.is_dir():
+        return None
+    total = 0
+    for pid in each:
+        try:
+            ticks = cpu_ticks((proc / str(pid) / "stat").read_text())
+        except OSError:
+            continue
+        total += ticks or 0
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def signal_each(pids: list[int], number: int) -> None:
     for pid in pids:
         try:

@@ -21,8 +21,8 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from tester import hints, processes
-from tester.connection import connected_to_itself
+from tester import hints, listeners, processes
+from tester.connection import Address, addresses, connect_first
 from tester.errors import Evidence, StageFailure, UsageError
 
 POLL_INTERVAL = 0.005
@@ -31,6 +31,7 @@ RELAY_LIMIT = 400  # program output lines shown per stage; the rest is read and 
 LAST_LINES = 15
 LINE_LIMIT = 4096  # a longer output line is shown in pieces of this many bytes
 RELAY_POLL = 0.05  # how often the relay checks whether it should stop
+STRANGER_RECHECK = 0.05  # seconds before a listener that is not ours is looked for again
 RELAY_DRAIN = 0.5  # how long stop() lets the relay read the output left in the pipe
 
 SCRIPT = "your_program.sh"
@@ -48,6 +49,7 @@ class Program:
         self.last_lines: collections.deque[str] = collections.deque(maxlen=LAST_LINES)
         self.lines_seen = 0
         self.marker = processes.new_marker()
+        self.address: Address | None = None  # where the program answered, once it is ready
         self._relay: threading.Thread | None = None
         self._relay_stop = threading.Event()
 
@@ -83,12 +85,11 @@ class Program:
 
     def _port_taken(self) -> bool:
         try:
-            probe = socket.create_connection((self.host, self.port), timeout=0.2)
+            probe = connect_first(addresses(self.host, self.port), 0.2)[0]
         except OSError:
             return False
-        taken = not connected_to_itself(probe)
         probe.close()
-        return taken
+        return True
 
     def _relay_output(self) -> None:
         """Read the output pipe until it closes or stop() says so, and pass each line on."""
@@ -125,24 +126,21 @@ class Program:
             self.output(f"… more output; the tester stops showing it after {RELAY_LIMIT} lines")
 
     def wait_ready(self, timeout: float) -> socket.socket:
-        """Poll until a connection succeeds, and hand that connection over for the stage's first use."""
+        """Poll until a connection succeeds, check that the listener is this program's, and hand that
+        connection over for the stage's first use; `address` is then the address that answered."""
         deadline = time.monotonic() + timeout
-        try:
-            addresses = socket.getaddrinfo(self.host, self.port, type=socket.SOCK_STREAM)
-        except OSError as error:
-            raise UsageError(f"cannot look up the host {self.host}: {error.strerror or error}") from None
+        candidates = addresses(self.host, self.port)
         while True:
-            for family, kind, proto, _, address in addresses:
-                sock = socket.socket(family, kind, proto)
-                sock.settimeout(0.5)
-                try:
-                    sock.connect(address)
-                except OSError:
+            try:
+                sock, self.address = connect_first(candidates, 0.5)
+            except OSError:
+                pass
+            else:
+                code = self.process.poll() if self.process else None
+                if code is not None and processes.marked(self.marker):  # what answered is what it left behind
                     sock.close()
-                    continue
-                if connected_to_itself(sock):
-                    sock.close()
-                    continue
+                    raise self._exited_early(code)
+                self._check_listener()
                 return sock
             assert self.process is not None
             code = self.process.poll()
@@ -157,12 +155,51 @@ class Program:
                 )
             time.sleep(POLL_INTERVAL)
 
+    def _check_listener(self) -> None:
+        """Every socket listening on the port must be held by a process this program started."""
+        assert self.process is not None
+        group = self.process.pid
+        others = listeners.strangers(self.port, [group], self.pids)
+        if others:  # a listener of ours that is closing can linger in the table for a moment
+            time.sleep(STRANGER_RECHECK)
+            others = listeners.strangers(self.port, [group], self.pids)
+        if not others or self.process.poll() is not None:  # a program that ended: the probes will say so
+            return
+        holder = listeners.holder_of(min(others))
+        who = (f"pid {holder.pid} ({holder.command})" if holder else
+               "a process the tester cannot see (another user's, or in a container)")
+        raise StageFailure(
+            f"another program also listens on port {self.port}: {who}, which the tester did not start",
+            expected=f"port {self.port} held by your program alone",
+            hint=hints.FOREIGN_LISTENER.format(port=self.port),
+        )
+
+    def pids(self) -> list[int]:
+        """Every live process this program started: its group, and those that left it but carry the marker."""
+        if self.process is None:
+            return []
+        return sorted(set(processes.group_members(self.process.pid)) | set(processes.marked(self.marker)))
+
+    def cpu_seconds(self) -> float | None:
+        """CPU time used so far by the program's processes; None where it cannot be measured."""
+        return processes.cpu_seconds(self.pids())
+
     def _exited_early(self, code: int) -> StageFailure:
         time.sleep(0.05)  # let the relay read its last lines
         if self._relay:
             self._relay.join(timeout=0.5)
         said = "\n".join(self.last_lines)
-        if "Address already in use" in said or "EADDRINUSE" in said:
+        left = processes.marked(self.marker)
+        if left:
+            pids = ", ".join(f"{pid} ({listeners.command_of(pid)})" for pid in left[:3])
+            return StageFailure(
+                f"./{SCRIPT} exited with code {code} and left its server running in the background (pid {pids})",
+                expected=f"./{SCRIPT} runs your server in the foreground until the tester stops it",
+                hint=hints.BACKGROUND.format(script=SCRIPT), evidence=self.output_evidence("its"),
+            )
+        if _has_crlf(self.solution / SCRIPT):
+            hint = hints.SCRIPT_CRLF.format(script=self.solution / SCRIPT)
+        elif "Address already in use" in said or "EADDRINUSE" in said:
             hint = hints.PORT_TAKEN
         elif code == 0 and self.lines_seen <= 2:
             hint = hints.STARTER_UNTOUCHED
@@ -226,6 +263,13 @@ class Program:
             return self.process.wait(timeout=seconds)
         except subprocess.TimeoutExpired:
             return None
+
+
+def _has_crlf(script: Path) -> bool:
+    try:
+        return b"\r\n" in script.read_bytes()[:65536]
+    except OSError:
+        return False
 
 
 def _cannot_run(script: Path, error: OSError) -> str:

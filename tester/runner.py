@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from tester import hints, variables
+from tester import hints, portlock, variables
 from tester.errors import StageFailure
 from tester.manifest.models import Course, Stage
 from tester.probes import ProbeContext
@@ -78,12 +78,13 @@ def run(course: Course, order: list[tuple[Stage, bool]], options: Options, conso
     outcome = Run(options.seed)
     outcome.results = [StageResult(course.stage_number(stage), stage, regression=regression)
                        for stage, regression in order]
-    for result in outcome.results:
-        console.stage_started(result)
-        run_stage(course, result, options, console)
-        console.stage_finished(result)
-        if result.status == "failed":
-            break
+    with portlock.hold(options.port, console.note):
+        for result in outcome.results:
+            console.stage_started(result)
+            run_stage(course, result, options, console)
+            console.stage_finished(result)
+            if result.status == "failed":
+                break
     return outcome
 
 
@@ -106,7 +107,8 @@ def run_stage(course: Course, result: StageResult, options: Options, console) ->
     directory = Path(tempfile.mkdtemp(prefix=f"tester-{stage.slug}-")) if stage.directory else None
     program = Program(options.solution, options.port, [], console.program_output, options.host)
     context = ProbeContext(options.host, options.port, values, course.defaults, directory,
-                           variables.stage_rng(options.seed, stage.slug + ":probes"), console.event)
+                           variables.stage_rng(options.seed, stage.slug + ":probes"), console.event,
+                           program=program)
     try:
         if directory is not None:
             values["directory"] = str(directory)
@@ -115,6 +117,7 @@ def run_stage(course: Course, result: StageResult, options: Options, console) ->
                 (directory / render_text(name, values)).write_bytes(render(content, values))
         program.start()
         context.ready_socket = program.wait_ready(course.defaults.ready_timeout)
+        context.address = program.address
         for probe in stage.probes:
             console.probe_started(probe)
             probe.run(context)

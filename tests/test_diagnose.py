@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tester import hints
-from tester.diagnose import parse_failure, timed_out, trailing
+from tester.diagnose import leftover, parse_failure, timed_out, trailing
 from tester.errors import StageFailure
 from tester.http11 import ParseError, ResponseReader, Waiting
 
@@ -183,3 +183,41 @@ def test_trailing_gzip_explains_a_content_length_of_the_plain_text():
     assert failure.message.startswith("Content-Length says 5, the length of the uncompressed text")
     assert f"gzip body is {len(body)} bytes" in failure.message
     assert failure.evidence[0].caret == len(response.raw)
+
+
+def _read_first(data: bytes, method: str = "GET"):
+    reader = ResponseReader()
+    reader.expect_response_to(method)
+    reader.expect_response_to("GET")
+    reader.feed(data)
+    return reader, reader.next_response()
+
+
+def test_a_body_after_a_response_to_head_is_named_as_such():
+    head = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"
+    reader, response = _read_first(head + b"hello" + head + b"hello", method="HEAD")
+    assert response.request_method == "HEAD" and response.framing == "none"
+    failure = trailing(b"hello", response)
+    assert_complete(failure)
+    assert failure.message.startswith("5 bytes arrived after the end of the response, a response to HEAD")
+    assert "none framing" not in failure.message
+    assert failure.hint == hints.HEAD_BODY
+
+
+def test_leftover_bytes_in_front_of_the_next_response_are_the_verdict():
+    first = b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc"
+    reader, response = _read_first(first + b"\r\n" + first)
+    failure = leftover(reader.buffer, response)
+    assert failure.message == ("2 bytes arrived after the end of the previous response (its body ends after the "
+                               "3 bytes its Content-Length declares), in front of the next response")
+    assert failure.hint == hints.TRAILING
+    assert failure.evidence[0].data == first + b"\r\n" and failure.evidence[0].caret == len(first)
+
+
+def test_leftover_without_a_status_line_after_it():
+    first = b"HTTP/1.1 204 No Content\r\n\r\n"
+    reader, response = _read_first(first + b"oops")
+    failure = leftover(reader.buffer, response)
+    assert failure.message.startswith("4 bytes arrived after the end of the previous response: a 204 response")
+    assert failure.message.endswith("where the next response should start with its status line")
+    assert failure.hint == hints.NO_BODY_STATUS

@@ -9,8 +9,9 @@ def main():
     # Uncomment this to pass the first stage
     #
     # port = int(os.environ.get("PORT", "4221"))
-    # server_socket = socket.create_server(("localhost", port), reuse_port=True)
-    # server_socket.accept()  # wait for a client
+    # server_socket = socket.create_server(("localhost", port))
+    # while True:
+    #     connection, _address = server_socket.accept()  # wait for the next client
 
 
 if __name__ == "__main__":

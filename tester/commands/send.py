@@ -9,9 +9,11 @@ hint are the ones a stage would give.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 
+from tester import portlock
 from tester.commands import options
 from tester.errors import StageFailure, TesterError, UsageError
 from tester.request import assemble
@@ -93,8 +95,10 @@ def execute(arguments: argparse.Namespace, console) -> int:
     outgoing = Outgoing(method, data.partition(b" ")[2].partition(b" ")[0].decode("latin-1"), (), b"", data, "")
     program = None
     connection = None
+    guard = contextlib.ExitStack()  # with --start, the port is this run's until the program is stopped
     try:
         if arguments.start:
+            guard.enter_context(portlock.hold(port, console.note))
             program = Program(options.solution(arguments), port,
                               ["--directory", str(arguments.directory)] if arguments.directory else [],
                               console.program_output, arguments.host)
@@ -118,6 +122,7 @@ def execute(arguments: argparse.Namespace, console) -> int:
             connection.close()
         if program is not None:
             program.stop()
+        guard.close()
     console.print(console.paint(f"← received {len(response.raw)} bytes:", "cyan"))
     console.bytes_block(response.raw)
     framing = {"content-length": f"a {len(response.body)}-byte body by Content-Length", "none": "no body",

@@ -9,6 +9,7 @@ from tester.probes.client import ClientProbe
 from tester.probes.concurrency import ConcurrencyProbe
 from tester.probes.connect import ConnectProbe
 from tester.probes.exchange import ExchangeProbe
+from tester.probes.idle import IdleProbe
 from tester.probes.interleaved import InterleavedProbe
 
 KINDS: dict[str, type[Probe]] = {}
@@ -28,7 +29,7 @@ def register(probe_class: type[Probe]) -> type[Probe]:
     return probe_class
 
 
-for _builtin in (ConnectProbe, ExchangeProbe, ConcurrencyProbe, InterleavedProbe, ClientProbe):
+for _builtin in (ConnectProbe, ExchangeProbe, ConcurrencyProbe, InterleavedProbe, ClientProbe, IdleProbe):
     register(_builtin)
 
 __all__ = ["KINDS", "Probe", "ProbeContext", "register", "kind_name"]

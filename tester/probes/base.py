@@ -12,13 +12,16 @@ import random
 import socket
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar, Iterator
+from typing import TYPE_CHECKING, ClassVar, Iterator
 
 from pydantic import BaseModel, ConfigDict
 
-from tester.connection import Connection, Listener
+from tester.connection import Address, Connection, Listener
 from tester.manifest.models import Defaults
 from tester.templates import Value
+
+if TYPE_CHECKING:
+    from tester.program import Program
 
 
 @dataclass
@@ -34,6 +37,8 @@ class ProbeContext:
     listener: Listener
     ready_socket: socket.socket | None = None
     opened: list[Connection] = field(default_factory=list)
+    address: Address | None = None  # the address the program answered on at readiness
+    program: Program | None = None  # the running program, for probes that watch the process itself
 
     def connect(self, label: str | None = None) -> Connection:
         """A new connection to the server; the first one reuses the connection that proved it ready."""
@@ -43,7 +48,8 @@ class ProbeContext:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             connection = Connection(sock, label, self.listener)
         else:
-            connection = Connection.open(self.host, self.port, label, self.defaults.response_timeout, self.listener)
+            connection = Connection.open(self.host, self.port, label, self.defaults.response_timeout, self.listener,
+                                         self.address)
         self.opened.append(connection)
         return connection
 

@@ -12,6 +12,7 @@ from typing import Iterator, Literal
 from pydantic import Field
 
 from tester import expectations, hints
+from tester.connection import url_host
 from tester.errors import StageFailure
 from tester.manifest.models import Step
 from tester.probes.base import Probe, ProbeContext
@@ -31,14 +32,16 @@ class ClientProbe(Probe):
     def run(self, context: ProbeContext) -> None:
         import requests  # imported here: only stages with this probe pay for it
 
-        base = f"http://{context.host}:{context.port}"
+        reached = url_host(context.host, context.address)
+        base = f"http://{reached}:{context.port}"
+        named = {} if reached == context.host else {"Host": f"{context.host}:{context.port}"}
         with requests.Session() as session:
             session.trust_env = False  # no proxy or .netrc from the environment between us and the server
             opened = _count_connections(session, base)
             for number, step in enumerate(self.requests, start=1):
                 send, expect = step.send, step.expect
                 url = base + render_text(send.target, context.values)
-                headers = {name: render_text(value, context.values) for name, value in send.headers.items()}
+                headers = {**named, **{name: render_text(value, context.values) for name, value in send.headers.items()}}
                 body = render(send.body, context.values) if send.body is not None else None
                 context.listener("requests", "note", f"requests.Session: {send.method} {url}")
                 try:
