@@ -7,6 +7,7 @@ hold bytes that are not text. `{{` and `}}` stand for literal braces.
 
 from __future__ import annotations
 
+import difflib
 import re
 from typing import Callable, Mapping, Union
 
@@ -29,6 +30,10 @@ FILTERS: dict[str, Callable[[bytes], bytes]] = {
 class TemplateError(ValueError):
     """A template names a value or filter that does not exist, or has an unmatched brace."""
 
+    def __init__(self, message: str, fix: str = ""):
+        super().__init__(message)
+        self.fix = fix
+
 
 def names(template: str) -> list[tuple[str, str | None]]:
     """The (variable, filter) pairs a template uses; raises TemplateError on a malformed template."""
@@ -38,11 +43,15 @@ def names(template: str) -> list[tuple[str, str | None]]:
         if token in ("{{", "}}"):
             continue
         if match.group(1) is None:
-            raise TemplateError(f"unmatched {token!r} in {template!r} (write {token * 2} for a literal brace)")
+            raise TemplateError(f"unmatched {token!r} in the template {template!r}",
+                                ("a placeholder is {name} or {name|filter}; " if token == "{" else "")
+                                + f"write {token * 2} for a literal brace")
         if match.group(2) is not None and match.group(2) not in FILTERS:
-            raise TemplateError(
-                f"unknown filter |{match.group(2)} in {template!r}; filters are: {', '.join(sorted(FILTERS))}"
-            )
+            known = sorted(FILTERS)
+            close = difflib.get_close_matches(match.group(2), known, n=1)
+            raise TemplateError(f"unknown filter |{match.group(2)} in the template {template!r}",
+                                (f"did you mean {{{match.group(1)}|{close[0]}}}? " if close else "")
+                                + f"the filters are: {', '.join(known)}")
         found.append((match.group(1), match.group(2)))
     return found
 

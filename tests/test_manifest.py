@@ -62,7 +62,7 @@ def test_a_small_valid_course_loads(tmp_path):
 @pytest.mark.parametrize("change, line, fragments", [
     pytest.param(("status: 200", "stauts: 200"), 10, ["unknown key 'stauts'", "did you mean 'status'"],
                  id="unknown-key"),
-    pytest.param(("status: 200", "status: two hundred"), 10, ["status", "integer"], id="wrong-type"),
+    pytest.param(("status: 200", "status: two hundred"), 10, ["status", "expected a whole number"], id="wrong-type"),
     pytest.param(("kind: exchange", "kind: exchang"), 7, ["unknown probe kind 'exchang'", "did you mean 'exchange'"],
                  id="unknown-kind"),
     pytest.param(("description: one.md", "description: missing.md"), 4, ["missing.md does not exist"],
@@ -102,8 +102,10 @@ def test_files_need_a_directory(tmp_path):
 
 
 def test_several_problems_are_reported_together(tmp_path):
+    body = VALID.replace("title: One", "title: [One]").replace("description: one.md", "description: gone.md")
+    assert len(problems(write_course(tmp_path, body))) == 1  # a stage that fails its model skips the file checks
     body = VALID.replace("status: 200", "stauts: 200").replace("description: one.md", "description: gone.md")
-    assert len(problems(write_course(tmp_path, body))) == 1  # model errors stop before file checks
+    assert len(problems(write_course(tmp_path, body))) == 2  # a probe's mistake does not hide its stage's
     body = VALID.replace("description: one.md", "description: gone.md").replace('body: "{text}"', 'body: "{x}"')
     assert len(problems(write_course(tmp_path, body))) == 2
 

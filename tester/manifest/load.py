@@ -2,8 +2,10 @@
 
 Validation happens in layers: YAML syntax and duplicate keys, then the models (unknown keys, wrong
 types), then each probe against its kind's own model, then what spans several places (unique slugs,
-description files, the values that templates name). All problems found are reported together, so an
-instructor fixes a manifest in one pass.
+description files, the values that templates name). Within the layer of the models every mistake is
+found, a stage's and its probes' alike; the last layer looks at every stage that passed its model. All
+problems found are reported together, in the order of their lines, so an instructor fixes a manifest in
+one pass. The words of the model errors come from tester.manifest.messages.
 """
 
 from __future__ import annotations
@@ -16,11 +18,12 @@ from pathlib import Path
 from typing import Any, Iterable
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from tester import probes, variables
 from tester.errors import ManifestError, ManifestProblem
-from tester.manifest.models import Course, Generated, Stage
+from tester.manifest import messages, models
+from tester.manifest.models import Course, Generated, Stage, Strict
 from tester.manifest.yaml_lines import compose, dotted, duplicate_keys, locate
 from tester.templates import names
 
@@ -38,24 +41,13 @@ class _Problems:
         where = dotted(resolved)
         self.found.append(ManifestProblem(str(self.path), line, f"{where}: {problem}" if where else problem, fix))
 
-    def add_validation(self, prefix: tuple, error: ValidationError, allowed: Iterable[str] = ()) -> None:
-        for detail in error.errors():
-            place = prefix + tuple(detail["loc"])
-            kind = detail["type"]
-            key = detail["loc"][-1] if detail["loc"] else ""
-            if kind == "missing":
-                self.add(place[:-1], f"missing key '{key}'", f"add '{key}:' here")
-            elif kind == "extra_forbidden":
-                close = difflib.get_close_matches(str(key), list(allowed), n=1)
-                fix = f"did you mean '{close[0]}'?" if close else "remove it, or check its spelling in docs/authoring.md"
-                self.add(place, f"unknown key '{key}'", fix)
-            else:
-                message = detail["msg"].removeprefix("Value error, ")
-                self.add(place, f"{message} (got {_short(detail.get('input'))})")
+    def add_validation(self, prefix: tuple, model: type[BaseModel], error: ValidationError) -> None:
+        for place, problem, fix in messages.explain(model, error, _all_models()):
+            self.add(prefix + place, problem, fix)
 
     def raise_if_any(self) -> None:
         if self.found:
-            raise ManifestError(self.found)
+            raise ManifestError(sorted(self.found, key=lambda problem: problem.line or 0))
 
 
 def load_course(path: Path | str) -> Course:
@@ -71,12 +63,7 @@ def load_course(path: Path | str) -> Course:
         tree = compose(text)
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        problem = getattr(error, "problem", None) or str(error)
-        raise ManifestError([ManifestProblem(
-            str(path), mark.line + 1 if mark else None, f"not valid YAML: {problem}",
-            "check the indentation and quoting on this line (values with ': ' or '{' need quotes)",
-        )]) from None
+        raise ManifestError([_yaml_problem(path, text, error)]) from None
     problems = _Problems(path, tree)
     for place, line in duplicate_keys(tree):
         problems.add(place, f"the key '{place[-1]}' appears twice in one mapping", "keep one of them")
@@ -87,19 +74,49 @@ def load_course(path: Path | str) -> Course:
 
     _import_probe_modules(data.get("probe_modules"), path, problems)
     problems.raise_if_any()
-    try:
-        course = Course.model_validate(data)
-    except ValidationError as error:
-        problems.add_validation((), error, _all_keys())
-        problems.raise_if_any()
-        raise
-    stages = [_with_probes(stage, index, problems) for index, stage in enumerate(course.stages)]
-    problems.raise_if_any()
+    course = _validated(Course, data, problems)
+    stages: list[tuple[int, Stage]] = []
+    raw_stages = data.get("stages")
+    for index, raw in enumerate(raw_stages if isinstance(raw_stages, list) else []):
+        # Probes are checked whatever else is wrong with their stage; the cross checks need a valid stage.
+        parsed = _probes(raw.get("probes") if isinstance(raw, dict) else None, index, problems)
+        stage = course.stages[index] if course else _validated(Stage, raw)
+        if stage is not None:
+            stages.append((index, stage.model_copy(update={"probes": parsed})))
     _check_course(stages, path, problems)
     problems.raise_if_any()
-    course = course.model_copy(update={"stages": stages})
+    assert course is not None  # when the course fails its model, it has reported why
+    course = course.model_copy(update={"stages": [stage for _, stage in stages]})
     course._source = path
     return course
+
+
+def _validated(model: type[BaseModel], data: Any, problems: _Problems | None = None,
+               place: tuple = ()) -> Any:
+    """The model of `data`, or None with its problems added (not added when `problems` is None, for a part
+    whose errors the whole has already reported)."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        if problems is not None:
+            problems.add_validation(place, model, error)
+        return None
+
+
+def _yaml_problem(path: Path, text: str, error: yaml.YAMLError) -> ManifestProblem:
+    mark = getattr(error, "problem_mark", None)
+    line = mark.line + 1 if mark else None
+    problem = getattr(error, "problem", None) or str(error)
+    if mark and "'\\t'" in problem:  # PyYAML's "found character '\t' that cannot start any token"
+        lines = text.splitlines()
+        start = lines[mark.line][:mark.column] if mark.line < len(lines) else ""
+        if start.strip():
+            return ManifestProblem(str(path), line, "not valid YAML: a tab where a value starts",
+                                   "YAML does not allow a tab here: use a space, or remove it")
+        return ManifestProblem(str(path), line, "not valid YAML: this line is indented with a tab",
+                               "YAML does not allow tabs: indent with spaces")
+    return ManifestProblem(str(path), line, f"not valid YAML: {problem}",
+                           "check the indentation and quoting on this line (values with ': ' or '{' need quotes)")
 
 
 def _import_probe_modules(modules: Any, path: Path, problems: _Problems) -> None:
@@ -117,9 +134,9 @@ def _import_probe_modules(modules: Any, path: Path, problems: _Problems) -> None
                          f"put {name}.py beside {path.name}, importable, defining its probe kinds with @register")
 
 
-def _with_probes(stage: Stage, index: int, problems: _Problems) -> Stage:
-    parsed = []
-    for number, raw in enumerate(stage.probes):
+def _probes(raws: Any, index: int, problems: _Problems) -> list:
+    parsed: list = []
+    for number, raw in enumerate(raws if isinstance(raws, list) else []):
         place = ("stages", index, "probes", number)
         if not isinstance(raw, dict) or "kind" not in raw:
             problems.add(place, "a probe must be a mapping with a 'kind'",
@@ -132,16 +149,15 @@ def _with_probes(stage: Stage, index: int, problems: _Problems) -> Stage:
                          (f"did you mean '{close[0]}'? " if close else "")
                          + f"known kinds: {', '.join(probes.KINDS)}; custom kinds come from probe_modules")
             continue
-        try:
-            parsed.append(kind_class.model_validate(raw))
-        except ValidationError as error:
-            problems.add_validation(place, error, _all_keys(kind_class))
-    return stage.model_copy(update={"probes": parsed})
+        probe = _validated(kind_class, raw, problems, place)
+        if probe is not None:
+            parsed.append(probe)
+    return parsed
 
 
-def _check_course(stages: list[Stage], path: Path, problems: _Problems) -> None:
+def _check_course(stages: list[tuple[int, Stage]], path: Path, problems: _Problems) -> None:
     seen: dict[str, int] = {}
-    for index, stage in enumerate(stages):
+    for index, stage in stages:
         place = ("stages", index)
         if stage.slug in seen:
             problems.add(place + ("slug",), f"the slug '{stage.slug}' is already used by stage {seen[stage.slug] + 1}",
@@ -187,18 +203,8 @@ def _check_values(stage: Stage, place: tuple, problems: _Problems) -> None:
                      "add 'directory: true', so the program gets --directory")
 
 
-def _all_keys(*models: type) -> set[str]:
-    """Every key any manifest model accepts, for 'did you mean' suggestions."""
-    from tester.manifest import models as manifest_models
-
-    keys: set[str] = set()
-    candidates = list(models) + [value for value in vars(manifest_models).values()
-                                 if inspect.isclass(value) and hasattr(value, "model_fields")]
-    for model in candidates:
-        keys.update(model.model_fields)
-    return keys
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+def _all_models() -> list[type[BaseModel]]:
+    """Every model of the manifest and every probe kind, so a misplaced key can be told where it belongs."""
+    manifest = [value for value in vars(models).values()
+                if inspect.isclass(value) and issubclass(value, Strict) and value is not Strict]
+    return manifest + list(probes.KINDS.values())

@@ -10,10 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from tester import variables
-from tester.templates import TemplateError, names
+from tester.templates import names
 
 
 class Strict(BaseModel):
@@ -21,14 +21,15 @@ class Strict(BaseModel):
 
 
 def _check_template(value: str) -> str:
-    try:
-        names(value)
-    except TemplateError as error:
-        raise ValueError(str(error)) from None
+    names(value)  # a TemplateError is a ValueError, so pydantic reports it at this template's own place
     return value
 
 
-Template = Annotated[str, Field(description="Text with {name} or {name|len} placeholders for the stage's values")]
+Template = Annotated[str, AfterValidator(_check_template),
+                     Field(description="Text with {name} or {name|len} placeholders for the stage's values")]
+
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+METHOD_PATTERN = r"^[A-Z]+$"
 
 
 class Defaults(Strict):
@@ -66,7 +67,7 @@ VarSpec = Union[Annotated[str, Field(description="A generator name", json_schema
 class Request(Strict):
     """One HTTP request. Either structured (method, target, headers, body) or `raw` bytes."""
 
-    method: str = Field("GET", pattern=r"^[A-Z]+$", description="Request method, in capitals")
+    method: str = Field("GET", pattern=METHOD_PATTERN, description="Request method, in capitals")
     target: Template = Field("/", description="Request target (the path), a template")
     headers: dict[str, Template] = Field(
         default_factory=dict, description="Sent in this order and spelling, after Host"
@@ -79,10 +80,7 @@ class Request(Strict):
     piece_pause: float = Field(0.05, ge=0, le=2, description="Seconds between pieces")
 
     @model_validator(mode="after")
-    def _templates(self) -> Request:
-        for value in [self.target, self.body, self.raw, *self.headers.values()]:
-            if value is not None:
-                _check_template(value)
+    def _raw_alone(self) -> Request:
         if self.raw is not None and (self.body is not None or self.headers or "target" in self.model_fields_set):
             raise ValueError("raw replaces target, headers and body: give either raw or those")
         return self
@@ -113,16 +111,6 @@ class Expect(Strict):
         None, description="open: the connection must stay open; close: the server must close it next"
     )
 
-    @model_validator(mode="after")
-    def _templates(self) -> Expect:
-        for value in [self.body, *self.files, *self.files.values()]:
-            if value is not None:
-                _check_template(value)
-        for rule in self.headers.values():
-            if isinstance(rule, str):
-                _check_template(rule)
-        return self
-
 
 class Step(Strict):
     """One request and what must come back for it."""
@@ -134,7 +122,7 @@ class Step(Strict):
 class Stage(Strict):
     """One stage: what the learner builds next, and the probes that check it."""
 
-    slug: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", description="Stable name, used on the command line")
+    slug: str = Field(pattern=SLUG_PATTERN, description="Stable name, used on the command line")
     title: str = Field(min_length=1, description="Shown in stage headers; the description starts with it")
     description: str = Field(min_length=1, description="Markdown file, relative to the manifest")
     directory: bool = Field(False, description="Start the program with --directory DIR")
