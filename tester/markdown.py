@@ -3,6 +3,10 @@
 Descriptions are Markdown written for people. `tester show` prints them in a terminal and `tester hint`
 hands out the items of their `## Hints` section one at a time, so both need the same small reading of
 that Markdown: headings, fenced code blocks and list items. Pure text in, text out; the console paints.
+
+A fence's info string names the block's language, optionally followed by markers. The one marker so far,
+`partial` (as in ```http partial), says the block shows only part of a head, such as a request the tester
+leaves unfinished on purpose, so the terminal must not add the empty line that would complete it.
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ import re
 from dataclasses import dataclass
 
 HINTS = "Hints"
+PARTIAL = "partial"
+MARKERS = frozenset({PARTIAL})
 _HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 _ITEM = re.compile(r"^[-*]\s+(.*)$")
 
@@ -71,22 +77,29 @@ def without_hints(markdown: str) -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
+def fence_info(line: str) -> tuple[str, list[str]]:
+    """(language, markers) of a fence's opening line: "```http partial" gives ("http", ["partial"])."""
+    words = line[3:].split()
+    return (words[0] if words else "text"), words[1:]
+
+
 def terminal_lines(markdown: str) -> list[Line]:
     """Each line with its kind. Inside ```http blocks, the head's lines are 'wire' lines: the console
     shows the \\r\\n that ends each of them on the wire, up to and including the empty line (which the
-    blocks leave out after a request without a body)."""
+    blocks leave out after a request without a body). A `partial` block gets no such line: it ends where
+    it ends."""
     lines: list[Line] = []
     fence: str | None = None
-    in_head = False
+    in_head = partial = False
     block_start = 0
     for raw in markdown.splitlines():
         if raw.startswith("```"):
             if fence is None:
-                fence = raw[3:].strip() or "text"
-                in_head = fence == "http"
+                fence, markers = fence_info(raw)
+                in_head, partial = fence == "http", PARTIAL in markers
                 block_start = len(lines) + 1
             else:
-                if in_head and _is_request(lines[block_start:]):
+                if in_head and not partial and _is_request(lines[block_start:]):
                     lines.append(Line("wire", ""))  # a request's head always ends with its empty line
                 fence = None
             lines.append(Line("fence", raw))

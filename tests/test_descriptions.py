@@ -82,3 +82,20 @@ def test_missing_from_ignores_text_outside_http_blocks():
     fenced = f"```http\n{request}```\n\n```http\n{response}```\n"
     still_missing = missing_from(fenced, stage)
     assert request not in still_missing and response not in still_missing
+
+
+def test_an_unknown_fence_marker_is_named_with_its_line():
+    text = "# T\n\n```http partial\nGET / HTTP/1.1\n```\n\n```http parital\nGET / HTTP/1.1\n```\n"
+    (problem,) = descriptions.fence_problems(text, "x.md")
+    assert problem.line == 7 and "'parital'" in problem.problem and "```http partial" in problem.fix
+
+
+def test_a_whole_request_shown_only_in_a_partial_block_is_named():
+    stage = echo_stage()
+    text = description(stage)
+    request = shown_exchanges(stage)[0][0]
+    fence = text[:text.index(request)].rindex("```http\n")
+    altered = text[:fence] + "```http partial\n" + text[fence + len("```http\n"):]
+    (problem,) = descriptions.exchange_problems(stage, altered, "echo.md")
+    assert problem.line == altered[:fence].count("\n") + 1
+    assert "only in a 'partial' block" in problem.problem and "drop 'partial'" in problem.fix

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -178,6 +179,37 @@ def test_markdown_reading():
     assert ("title", "Title") in kinds and ("heading", "Background") in kinds
     assert kinds[kinds.index(("fence", "```http")) + 1:][:5] == [
         ("wire", "GET / HTTP/1.1"), ("wire", "Host: x"), ("wire", ""), ("code", "body"), ("fence", "```")]
+
+
+def test_a_partial_http_block_gets_no_closing_empty_line():
+    text = "```http partial\nGET / HTTP/1.1\nHost: x\n```\n\n```http\nGET / HTTP/1.1\nHost: x\n```\n"
+    kinds = [(line.kind, line.text) for line in markdown.terminal_lines(text)]
+    wire = ("wire", "GET / HTTP/1.1"), ("wire", "Host: x")
+    assert kinds[:4] == [("fence", "```http partial"), *wire, ("fence", "```")]
+    assert kinds[5:10] == [("fence", "```http"), *wire, ("wire", ""), ("fence", "```")]
+    assert markdown.fence_info("```http partial") == ("http", ["partial"])
+    assert markdown.fence_info("```") == ("text", [])
+
+
+def test_show_leaves_the_unfinished_request_of_stage_6_unfinished(capsys):
+    code, out = run(capsys, "show", "6")
+    assert code == 0
+    lines = out.splitlines()
+    host = lines.index("    Host: localhost:4221\\r\\n")
+    assert lines[host - 1] == "    GET / HTTP/1.1\\r\\n"
+    assert lines[host + 1] != "    \\r\\n"  # the page says the empty line is not sent yet
+    finish = lines.index("    Accept: */*\\r\\n")
+    assert lines[finish + 1] == "    \\r\\n" and lines[finish + 2] != "    \\r\\n"
+
+
+@pytest.mark.parametrize("number", range(1, len(list((ROOT / "stages").glob("*.md"))) + 1))
+def test_no_shown_page_says_its_blocks_lack_the_line_ends_it_shows(capsys, number):
+    code, out = run(capsys, "show", str(number))
+    assert code == 0
+    prose = " ".join(line.strip() for line in out.splitlines() if not line.startswith("    "))
+    shows_them = any(line.startswith("    ") and line.endswith("\\r\\n") for line in out.splitlines())
+    claims = re.search(r"without (its |their |the )?`?\\r\\n", prose)
+    assert not (shows_them and claims), claims and claims.group(0)
 
 
 def test_level_two_headings_inside_code_blocks_are_not_sections():

@@ -24,7 +24,8 @@ def execute(arguments: argparse.Namespace, console) -> int:
     number = course.stage_number(stage)
     text = learning.description(course, stage)
     console.note(f"stage {number} of {len(course.stages)} ({stage.slug}), from {stage.description}; in the "
-                 "indented HTTP messages, \\r\\n marks each line end as it goes over the wire")
+                 "indented HTTP messages, each head line ends with the \\r\\n it has on the wire, and a "
+                 "whole request head with its empty line (the Markdown file leaves both out)")
     console.print()
     console.description(markdown.terminal_lines(markdown.without_hints(text)))
     count = len(markdown.hints(text))

@@ -1,5 +1,7 @@
 """The stage descriptions agree with the course: the title, the standard sections, no placeholder left,
 and every request the probes send and every response they expect shown verbatim in an ```http block.
+A fence may carry only the markers `tester show` knows (```http partial), and a request the probes send
+whole is not shown only in a `partial` block, where `tester show` would leave its empty line out.
 
 A description that disagrees with its probes teaches the learner the wrong bytes; this is where that is
 caught, with the line of the block that comes closest and what it should say.
@@ -12,7 +14,7 @@ import difflib
 from tester.describe import http_blocks_at, shown_exchanges
 from tester.lint import Problem, shown
 from tester.manifest.models import Course, Stage
-from tester.markdown import sections_at
+from tester.markdown import MARKERS, PARTIAL, fence_info, sections_at
 
 SECTIONS = ("Background", "What the tester does", "Hints")
 PLACEHOLDER = "TODO"
@@ -35,7 +37,8 @@ def problems(course: Course) -> list[Problem]:
 def stage_problems(stage: Stage, markdown: str, where: str) -> list[Problem]:
     """Every way one description disagrees with its stage; `where` names the file in the problems."""
     return (title_problems(stage, markdown, where) + section_problems(markdown, where)
-            + placeholder_problems(markdown, where) + exchange_problems(stage, markdown, where))
+            + placeholder_problems(markdown, where) + fence_problems(markdown, where)
+            + exchange_problems(stage, markdown, where))
 
 
 def title_problems(stage: Stage, markdown: str, where: str) -> list[Problem]:
@@ -65,15 +68,47 @@ def placeholder_problems(markdown: str, where: str) -> list[Problem]:
     return []
 
 
+def fence_problems(markdown: str, where: str) -> list[Problem]:
+    found = []
+    for number, line in _http_fences(markdown):
+        for marker in fence_info(line)[1]:
+            if marker not in MARKERS:
+                found.append(Problem(where, number, f"the fence {line!r} has the marker {marker!r}, which "
+                                     "tester show does not know",
+                                     f"write '```http {PARTIAL}' for a block that shows only part of a head, "
+                                     "else plain '```http'"))
+    return found
+
+
 def exchange_problems(stage: Stage, markdown: str, where: str) -> list[Problem]:
     blocks = http_blocks_at(markdown)
+    partial = {number + 1 for number, line in _http_fences(markdown) if PARTIAL in fence_info(line)[1]}
+    whole = [(start, block) for start, block in blocks if start not in partial]
     found = []
     for request, response in shown_exchanges(stage):
-        for role, text in (("request", request), ("expected response", response)):
-            if any(text in block for _, block in blocks):
+        for role, text, usable in (("request", request, whole), ("expected response", response, blocks)):
+            if any(text in block for _, block in usable):
                 continue
-            found.append(_disagreement(stage, role, text, blocks, where))
+            partly = [start for start, block in blocks if text in block]
+            if partly:
+                found.append(Problem(where, partly[0] - 1, f"the {role} {text.splitlines()[0]!r} of stage "
+                                     f"{stage.slug} is shown only in a '{PARTIAL}' block, so tester show leaves "
+                                     "out the empty line that ends its head",
+                                     f"drop '{PARTIAL}' from this fence: the probe sends the whole head"))
+            else:
+                found.append(_disagreement(stage, role, text, blocks, where))
     return found
+
+
+def _http_fences(markdown: str) -> list[tuple[int, str]]:
+    """(line number, line) of each fence that opens an http block."""
+    fences, inside = [], False
+    for number, line in enumerate(markdown.splitlines(), start=1):
+        if line.startswith("```"):
+            if not inside and fence_info(line)[0] == "http":
+                fences.append((number, line))
+            inside = not inside
+    return fences
 
 
 def _disagreement(stage: Stage, role: str, text: str, blocks: list[tuple[int, str]], where: str) -> Problem:
