@@ -6,9 +6,9 @@ the first mismatch is the verdict, with a caret at the byte where the response f
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Mapping, Sequence
 
-from tester import diagnose, hints
+from tester import diagnose, hints, visible
 from tester.codings import DecodeError, gunzip
 from tester.errors import Evidence, StageFailure
 from tester.http11 import Response
@@ -26,11 +26,14 @@ def first_difference(expected: bytes, actual: bytes) -> int | None:
     return min(len(expected), len(actual))
 
 
-def check(response: Response, expect: Expect, values: Mapping[str, Value], after: bytes = b"") -> None:
+def check(response: Response, expect: Expect, values: Mapping[str, Value], after: bytes = b"",
+          sent: Sequence[tuple[str, str]] = ()) -> None:
     """Raise StageFailure for the first way the response differs from `expect`.
 
     `after` is whatever arrived on the connection after this response: it explains a gzip body cut
-    short by a Content-Length that counted the uncompressed text."""
+    short by a Content-Length that counted the uncompressed text. `sent` is the request's headers
+    (name, value): a body that should be one of their values, or a response header that should answer
+    an item of a list the request sent, gets a hint about reading that request header."""
     if expect.status is not None and response.status != expect.status:
         raise _fail(
             response, 9, f"expected status code {expect.status}, got {response.status}",
@@ -52,10 +55,12 @@ def check(response: Response, expect: Expect, values: Mapping[str, Value], after
             _check_header(response, name, rule, values)
         except StageFailure as failure:
             if name.lower() == "content-length" and expect.body is not None and expect.decode is None:
-                _blame_the_body(failure, response, render(expect.body, values), after)
+                _blame_the_body(failure, response, render(expect.body, values), after, sent)
+            else:
+                _blame_a_list(failure, name, rule, values, sent)
             raise
     if expect.body is not None:
-        _check_body(response, expect, render(expect.body, values), after)
+        _check_body(response, expect, render(expect.body, values), after, sent)
 
 
 def _check_header(response: Response, name: str, rule: str | HeaderRule, values: Mapping[str, Value]) -> None:
@@ -88,7 +93,8 @@ def _check_header(response: Response, name: str, rule: str | HeaderRule, values:
         raise _fail(response, offset, message, f"{name}: {wanted}", _header_hint(name))
 
 
-def _check_body(response: Response, expect: Expect, wanted: bytes, after: bytes) -> None:
+def _check_body(response: Response, expect: Expect, wanted: bytes, after: bytes,
+                sent: Sequence[tuple[str, str]]) -> None:
     body = response.body
     if expect.decode == "gzip":
         try:
@@ -110,23 +116,82 @@ def _check_body(response: Response, expect: Expect, wanted: bytes, after: bytes)
     at = first_difference(wanted, body)
     if at is None:
         return
+    hint = hints.BODY
     if len(body) < len(wanted) and wanted.startswith(body):
         problem = f"the body is {len(body)} bytes, shorter than the expected {len(wanted)}"
+        if body:
+            problem += ": " + _where_cut(wanted, len(body))
+            hint = _cut_header_hint(wanted, len(body), sent) or hint
     elif len(body) > len(wanted) and body.startswith(wanted):
         problem = f"the body has {len(body) - len(wanted)} extra bytes after the expected {len(wanted)}"
     else:
         problem = f"the body differs from the expected one at byte {at}"
-    failure = _fail(response, response.head_length + at, problem, f"the {len(wanted)}-byte body shown", hints.BODY)
+    failure = _fail(response, response.head_length + at, problem, f"the {len(wanted)}-byte body shown", hint)
     failure.evidence.insert(0, Evidence("expected body", wanted, at))
     raise failure
 
 
-def _blame_the_body(failure: StageFailure, response: Response, wanted: bytes, after: bytes) -> None:
+def _blame_the_body(failure: StageFailure, response: Response, wanted: bytes, after: bytes,
+                    sent: Sequence[tuple[str, str]]) -> None:
     """A Content-Length that differs from the expected one but counts the body sent right (nothing
-    arrived after the body it declares): the count is not the mistake, the body is; say so."""
-    if not after and response.framing == "content-length" and response.body != wanted:
-        failure.hint = hints.LENGTH_FITS_WRONG_BODY
-        failure.evidence.insert(0, Evidence("expected body", wanted, first_difference(wanted, response.body)))
+    arrived after the body it declares): the count is not the mistake, the body is; say so.
+
+    A body that is the start of the expected one was cut short, most often a header value split at
+    a space, colon, semicolon or comma: the message says where it stops."""
+    body = response.body
+    if after or response.framing != "content-length" or body == wanted:
+        return
+    failure.hint = hints.LENGTH_FITS_WRONG_BODY
+    failure.evidence.insert(0, Evidence("expected body", wanted, first_difference(wanted, body)))
+    if 0 < len(body) < len(wanted) and wanted.startswith(body):
+        failure.message = (f"the body is the first {len(body)} of the {len(wanted)} expected bytes: "
+                           f"{_where_cut(wanted, len(body))} (its Content-Length, {len(body)}, counts what was sent)")
+        failure.expected = f"the whole {len(wanted)}-byte body shown, with Content-Length: {len(wanted)}"
+        failure.hint = _cut_header_hint(wanted, len(body), sent) or failure.hint
+        received = failure.evidence[-1]
+        received.caret = response.head_length + len(body)  # where the rest should have followed
+
+
+_CHARACTER_NAMES = {" ": "space", ":": "colon", ";": "semicolon", ",": "comma", "\t": "tab"}
+
+
+def _where_cut(wanted: bytes, cut: int) -> str:
+    """'it stops just before the ' ' at byte 11 of 'Mozilla/5.0 (X11; ...'': the spot, with some context."""
+    start = max(0, cut - 24)
+    excerpt = visible.escape(wanted[start:cut + 8])
+    excerpt = ("..." if start else "") + excerpt + ("..." if cut + 8 < len(wanted) else "")
+    return f"it stops just before the '{visible.escape(wanted[cut:cut + 1])}' at byte {cut} of '{excerpt}'"
+
+
+def _cut_header_hint(wanted: bytes, cut: int, sent: Sequence[tuple[str, str]]) -> str | None:
+    """The hint for a body that should be a request header's value and stops at byte `cut`; None if it
+    is no header's value."""
+    header = next((name for name, value in sent if value.encode("latin-1", "replace") == wanted), None)
+    if header is None:
+        return None
+    character = chr(wanted[cut])
+    name = _CHARACTER_NAMES.get(character, repr(character))
+    if wanted.index(wanted[cut]) == cut:
+        where = f"at its first {name}"
+    else:
+        where = f"after {cut} bytes, before a {name}"
+    return hints.HEADER_VALUE_CUT.format(header=header, where=where)
+
+
+def _blame_a_list(failure: StageFailure, name: str, rule: str | HeaderRule, values: Mapping[str, Value],
+                  sent: Sequence[tuple[str, str]]) -> None:
+    """A response header missing or wrong whose expected value is one item of a list the request sent
+    (gzip in 'Accept-Encoding: x-yak, gzip'): the server compared the request's whole value."""
+    token = rule if isinstance(rule, str) else rule.token
+    if token is None:
+        return
+    wanted = render_text(token, values)
+    for header, value in sent:
+        items = [item.strip().lower() for item in value.split(",")]
+        if wanted.lower() in items and value.strip().lower() != wanted.lower():
+            failure.message += f"; the request's {header} header, {value!r}, is a list that includes {wanted!r}"
+            failure.hint = hints.REQUEST_LIST.format(header=header, item=wanted, response=f"{name}: {wanted}")
+            return
 
 
 def _value_offset(response: Response, header) -> int:

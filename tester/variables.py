@@ -21,13 +21,23 @@ WORDS = (
     "otter", "panda", "quokka", "raven", "salmon", "tapir", "urchin", "vole", "walrus", "yak", "zebra",
 )
 
-_BROWSERS = (("Mozilla", 5, 0), ("Opera", 9, 80), ("Lynx", 2, 9))
-_PLATFORMS = (
-    "X11; Linux x86_64", "Windows NT 10.0; Win64; x64", "Macintosh; Intel Mac OS X 14_2",
-    "X11; Ubuntu; Linux aarch64", "iPhone; CPU iPhone OS 17_1 like Mac OS X",
+# Every platform comment holds a semicolon and every value "(KHTML, like Gecko)", so each value has
+# spaces, slashes, parentheses, a semicolon and a comma; the crawlers' URLs add a colon.
+_DESKTOPS = (
+    "Windows NT 10.0; Win64; x64", "X11; Linux x86_64", "Macintosh; Intel Mac OS X 10_15_7",
+    "X11; CrOS x86_64 15633.69.0", "Windows NT 6.1; WOW64",
 )
-_ENGINES = ("Gecko", "AppleWebKit", "Blink", "Presto")
-_PRODUCTS = ("Firefox", "Chrome", "Safari", "Edg", "HeadlessChrome")
+_PHONES = ("Pixel 8", "Pixel 7a", "SM-S918B", "SM-A546B", "moto g power 5G", "CPH2449")
+_APPLE_DEVICES = ("iPhone; CPU iPhone OS {v} like Mac OS X", "iPad; CPU OS {v} like Mac OS X")
+_CHROMIUM_BRANDS = ("", " Edg/{major}.0.{build}.{patch}", " OPR/{opera}.0.0.0", " Vivaldi/6.{minor}.{build}.{patch}")
+_APPS = ("Code", "Slack", "discord", "obsidian", "Signal")
+_CRAWLERS = (
+    ("Googlebot", "2.1", "http://www.google.com/bot.html"),
+    ("bingbot", "2.0", "http://www.bing.com/bingbot.htm"),
+    ("Applebot", "0.1", "http://www.apple.com/go/applebot"),
+    ("DuckDuckBot", "1.1", "https://duckduckgo.com/duckduckbot.html"),
+)
+_KHTML = "AppleWebKit/537.36 (KHTML, like Gecko)"
 
 
 def word(rng: random.Random) -> str:
@@ -39,16 +49,55 @@ def words(rng: random.Random, count: int = 2, separator: str = "-") -> str:
 
 
 def user_agent(rng: random.Random) -> str:
-    """A User-Agent like real ones: mixed case, spaces, slashes, parentheses and semicolons."""
-    if rng.random() < 0.25:
-        tool = rng.choice(("curl", "Wget", "HTTPie", "python-requests", "Go-http-client"))
-        return f"{tool}/{rng.randint(1, 9)}.{rng.randint(0, 40)}.{rng.randint(0, 9)} ({word(rng)}; {word(rng)})"
-    browser, major, minor = rng.choice(_BROWSERS)
-    engine, product = rng.choice(_ENGINES), rng.choice(_PRODUCTS)
-    return (
-        f"{browser}/{major}.{minor} ({rng.choice(_PLATFORMS)}; rv:{rng.randint(90, 130)}.0) "
-        f"{engine}/{rng.randint(100, 700)}.{rng.randint(1, 99)} {product}/{rng.randint(90, 130)}.0"
-    )
+    """A User-Agent like real ones: a desktop or phone browser, an app or a crawler.
+
+    Every value holds spaces, slashes, parentheses, a semicolon and a comma, so a server that cuts the
+    value at any of them fails; some also hold a colon. Never a doubled space: no real client sends one,
+    so a server that collapses runs of spaces works with every real client, and this stage is about
+    finding the value, not about whitespace inside it.
+    """
+    kind = rng.choices(("chromium", "android", "safari", "app", "crawler"), weights=(3, 2, 2, 1, 5))[0]
+    if kind == "crawler":
+        name, version, url = rng.choice(_CRAWLERS)
+        base = _chromium(rng, branded=False) if rng.random() < 0.5 else _android(rng)
+        return f"{base} (compatible; {name}/{version}; +{url})"
+    return {"chromium": _chromium, "android": _android, "safari": _safari, "app": _app}[kind](rng)
+
+
+def _chrome_version(rng: random.Random) -> tuple[int, int, int]:
+    return rng.randint(100, 131), rng.randint(4000, 6900), rng.randint(10, 250)
+
+
+def _chromium(rng: random.Random, branded: bool = True) -> str:
+    major, build, patch = _chrome_version(rng)
+    brand = rng.choice(_CHROMIUM_BRANDS if branded else ("",)).format(major=major, build=build, patch=patch,
+                                                 opera=major - 14, minor=rng.randint(0, 9))
+    return f"Mozilla/5.0 ({rng.choice(_DESKTOPS)}) {_KHTML} Chrome/{major}.0.0.0 Safari/537.36{brand}"
+
+
+def _android(rng: random.Random) -> str:
+    major, build, patch = _chrome_version(rng)
+    samsung = f"SamsungBrowser/{rng.randint(20, 25)}.0 " if rng.random() < 0.3 else ""
+    return (f"Mozilla/5.0 (Linux; Android {rng.randint(10, 14)}; {rng.choice(_PHONES)}) {_KHTML} "
+            f"{samsung}Chrome/{major}.0.{build}.{patch} Mobile Safari/537.36")
+
+
+def _safari(rng: random.Random) -> str:
+    major, minor = rng.randint(15, 17), rng.randint(0, 6)
+    webkit = "AppleWebKit/605.1.15 (KHTML, like Gecko)"
+    if rng.random() < 0.5:
+        return f"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) {webkit} Version/{major}.{minor} Safari/605.1.15"
+    device = rng.choice(_APPLE_DEVICES).format(v=f"{major}_{minor}")
+    return f"Mozilla/5.0 ({device}) {webkit} Version/{major}.{minor} Mobile/15E148 Safari/604.1"
+
+
+def _app(rng: random.Random) -> str:
+    """A desktop app built on Electron, which sends Chrome's User-Agent with its own name in it."""
+    major, build, patch = _chrome_version(rng)
+    app = f"{rng.choice(_APPS)}/{rng.randint(1, 4)}.{rng.randint(0, 99)}.{rng.randint(0, 20)}"
+    electron = f"Electron/{rng.randint(22, 33)}.{rng.randint(0, 9)}.{rng.randint(0, 20)}"
+    return (f"Mozilla/5.0 ({rng.choice(_DESKTOPS)}) {_KHTML} {app} Chrome/{major}.0.{build}.{patch} "
+            f"{electron} Safari/537.36")
 
 
 def filename(rng: random.Random) -> str:
@@ -66,14 +115,15 @@ def binary(rng: random.Random, size: int = 64) -> bytes:
 
 
 def text(rng: random.Random, size: int = 256) -> str:
-    """Exactly `size` bytes of words and spaces."""
-    out = []
-    length = 0
+    """Exactly `size` bytes of words and single spaces, starting and ending with a letter."""
+    pieces: list[str] = []
+    length = -1  # the joined length: one space fewer than pieces
     while length < size:
-        piece = word(rng)
-        out.append(piece)
-        length += len(piece) + 1
-    return " ".join(out)[:size]
+        pieces.append(word(rng))
+        length += len(pieces[-1]) + 1
+    cut = " ".join(pieces)[:size]
+    # a cut just after a word would end in a space, which a strip() anywhere would lose: make it a plural
+    return cut[:-1] + "s" if cut.endswith(" ") else cut
 
 
 def coding(rng: random.Random) -> str:

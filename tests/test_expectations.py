@@ -7,6 +7,7 @@ import zlib
 
 import pytest
 
+from tester import hints
 from tester.errors import StageFailure
 from tester.expectations import check, first_difference
 from tester.http11 import Response, ResponseReader
@@ -384,3 +385,133 @@ def test_the_failure_messages_for_gzip_are_distinct():
     failures = [fail(gzip_response(body), GZIP_EXPECT, TEXT) for body in bodies]
     assert len({failure.message for failure in failures}) == 4
     assert len({failure.hint for failure in failures}) == 4
+
+
+# --------------------------------------------------------------------------- a header value cut short
+
+AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
+AGENT_EXPECT = Expect(status=200, headers={"Content-Type": "text/plain", "Content-Length": "{agent|len}"},
+                      body="{agent}")
+SENT = (("Host", "localhost:4221"), ("User-Agent", AGENT), ("Accept", "*/*"))
+
+
+def echo(body: str) -> Response:
+    return make(headers=[b"Content-Type: text/plain"], body=body.encode())
+
+
+def cut_failure(body: str, sent=SENT) -> StageFailure:
+    with pytest.raises(StageFailure) as info:
+        check(echo(body), AGENT_EXPECT, {"agent": AGENT}, b"", sent)
+    return info.value
+
+
+@pytest.mark.parametrize("separator, name", [(" ", "space"), (":", "colon"), (";", "semicolon"), (",", "comma")])
+def test_a_value_cut_at_a_separator_says_where_it_stops(separator, name):
+    agent = AGENT.replace("X11;", "X11; rv:120.0;")  # one with a colon too
+    body = agent.split(separator)[0]
+    sent = (("Host", "localhost:4221"), ("User-Agent", agent))
+    with pytest.raises(StageFailure) as info:
+        check(echo(body), AGENT_EXPECT, {"agent": agent}, b"", sent)
+    failure = info.value
+    cut = len(body)
+    assert failure.message.startswith(f"the body is the first {cut} of the {len(agent)} expected bytes: "
+                                      f"it stops just before the '{separator}' at byte {cut} of '")
+    assert "Content-Length is" not in failure.message
+    assert f"stops at its first {name}" in failure.hint and "User-Agent" in failure.hint
+    assert "split(':', 1)" in failure.hint
+    assert received(failure).caret == len(echo(body).raw)
+    expected = next(item for item in failure.evidence if item.label == "expected body")
+    assert expected.caret == cut
+
+
+def test_a_cut_near_the_start_shows_the_value_from_its_start():
+    failure = cut_failure("Mozilla/5.0")
+    assert "at byte 11 of 'Mozilla/5.0 (X11; L...'" in failure.message
+
+
+def test_a_cut_far_in_shows_the_bytes_around_it():
+    failure = cut_failure(AGENT.split(",")[0])
+    assert "of '...ppleWebKit/537.36 (KHTML, like G...'" in failure.message
+
+
+def test_a_cut_body_that_is_no_request_header_keeps_the_general_hint():
+    failure = cut_failure("Mozilla/5.0", sent=(("Host", "localhost:4221"),))
+    assert "it stops just before the ' ' at byte 11" in failure.message
+    assert failure.hint == hints.LENGTH_FITS_WRONG_BODY
+
+
+def test_a_cut_not_at_the_first_such_character_says_how_many_bytes():
+    failure = cut_failure(AGENT[:AGENT.index(" ", 20)])
+    assert f"stops after {AGENT.index(' ', 20)} bytes, before a space" in failure.hint
+
+
+def test_an_empty_body_is_not_reported_as_a_cut_value():
+    failure = cut_failure("")
+    assert "Content-Length is '0'" in failure.message
+    assert "stops" not in failure.message
+
+
+def test_a_body_that_is_not_a_prefix_still_blames_the_content_length_value():
+    failure = cut_failure("*/*")
+    assert failure.message.startswith("Content-Length is '3'")
+    assert failure.hint == hints.LENGTH_FITS_WRONG_BODY
+
+
+def test_a_cut_body_without_a_content_length_rule_says_where_it_stops():
+    response = echo("Mozilla/5.0")
+    with pytest.raises(StageFailure) as info:
+        check(response, Expect(body="{agent}"), {"agent": AGENT}, b"", SENT)
+    assert "shorter than the expected" in info.value.message
+    assert "it stops just before the ' ' at byte 11" in info.value.message
+    assert "first space" in info.value.hint
+
+
+# --------------------------------------------------------------------------- a request header that is a list
+
+
+GZIP_WANTED = Expect(status=200, headers={"Content-Type": "text/plain", "Content-Encoding": "gzip"})
+
+
+def list_failure(accept: str, expect: Expect = GZIP_WANTED, response: Response | None = None) -> StageFailure:
+    response = response or echo("abc")
+    with pytest.raises(StageFailure) as info:
+        check(response, expect, {}, b"", (("Host", "localhost:4221"), ("Accept-Encoding", accept)))
+    return info.value
+
+
+@pytest.mark.parametrize("accept", ["x-yak, gzip, x-vole", "gzip,x-yak", "x-vole,x-yak, gzip", "x-yak, GZIP"])
+def test_a_missing_header_answering_a_list_item_gets_the_list_hint(accept):
+    failure = list_failure(accept)
+    assert failure.message.endswith(f"; the request's Accept-Encoding header, {accept!r}, is a list that "
+                                    "includes 'gzip'")
+    assert failure.hint == hints.REQUEST_LIST.format(header="Accept-Encoding", item="gzip",
+                                                     response="Content-Encoding: gzip")
+    assert "split its value at the commas" in failure.hint
+
+
+def test_a_wrong_header_answering_a_list_item_gets_the_list_hint():
+    response = make(headers=[b"Content-Type: text/plain", b"Content-Encoding: x-yak, gzip"], body=b"abc")
+    failure = list_failure("x-yak, gzip", response=response)
+    assert "is a list" in failure.hint
+
+
+def test_a_token_rule_answering_a_list_item_gets_the_list_hint():
+    failure = list_failure("x-yak, gzip", Expect(headers={"Content-Encoding": HeaderRule(token="gzip")}))
+    assert "is a list" in failure.hint
+
+
+def test_a_request_header_that_is_just_the_value_gets_the_usual_hint():
+    failure = list_failure("gzip")
+    assert failure.hint == hints.HEADER_MISSING
+    assert "is a list" not in failure.message
+
+
+def test_a_list_without_the_value_gets_the_usual_hint():
+    failure = list_failure("x-yak, x-gzip")
+    assert failure.hint == hints.HEADER_MISSING
+
+
+def test_without_the_request_headers_the_usual_hint():
+    with pytest.raises(StageFailure) as info:
+        check(echo("abc"), GZIP_WANTED, {})
+    assert info.value.hint == hints.HEADER_MISSING

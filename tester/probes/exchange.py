@@ -9,15 +9,18 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Iterator, Literal
+from urllib.parse import unquote
 
 from pydantic import Field
 
 from tester import expectations, hints
 from tester.connection import Connection
 from tester.errors import Evidence, StageFailure
+from tester.http11 import Response
 from tester.manifest.models import Step
 from tester.probes.base import Probe, ProbeContext
-from tester.request import build
+from tester.program import SCRIPT
+from tester.request import Outgoing, build
 from tester.templates import render, render_text
 
 
@@ -73,9 +76,10 @@ def run_step(connection: Connection, step: Step, number: int, context: ProbeCont
     connection.send(outgoing)
     response = connection.receive(defaults.response_timeout, defaults.close_timeout)
     try:
-        expectations.check(response, step.expect, context.values, connection.reader.buffer)
+        expectations.check(response, step.expect, context.values, connection.reader.buffer, outgoing.headers)
         _check_files(step.expect.files, context)
     except StageFailure as failure:
+        _point_at_the_directory(failure, step, outgoing, response, context)
         raise connection.annotate(failure) from None
     if step.expect.then == "close":
         _expect_close(connection, defaults.close_timeout, number)
@@ -113,6 +117,20 @@ def _expect_close(connection: Connection, seconds: float, number: int) -> None:
         "said 'Connection: close'", expected="the server closes the connection after this response",
         hint=hints.CLOSE_REQUESTED,
     ))
+
+
+def _point_at_the_directory(failure: StageFailure, step: Step, outgoing: Outgoing, response: Response,
+                            context: ProbeContext) -> None:
+    """A 404 for a file the --directory folder holds: the server looked somewhere else (its own folder)."""
+    if context.directory is None or step.expect.status != 200 or response.status != 404:
+        return
+    name = unquote(outgoing.target.partition("?")[0].rpartition("/")[2])
+    path = Path(context.directory) / name
+    if not name or not path.is_file():
+        return
+    failure.message += f" for {outgoing.target}, a file that is in the --directory folder"
+    command = f"./{SCRIPT} --directory {context.directory}"  # the arguments runner.run_stage starts it with
+    failure.hint = hints.FILE_IN_DIRECTORY.format(command=command, name=name, path=path)
 
 
 def _check_files(files: dict[str, str], context: ProbeContext) -> None:
