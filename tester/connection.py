@@ -237,7 +237,9 @@ class Connection:
             failure.args = (failure.message,)
         if self.sent:
             last = self.sent[-1]
-            failure.curl = failure.curl or last.curl
+            if not failure.curl:
+                failure.curl = last.curl
+                failure.files = {**dict(last.files), **failure.files}
             failure.evidence.insert(0, Evidence(f"sent ({last.summary})", last.data))
         return failure
 

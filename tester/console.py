@@ -93,12 +93,12 @@ class Console:
             self.print(f"  {self.paint('→', 'cyan')} {tag}{payload.summary}{pieces}")
             self.print(self.paint(f"    $ {payload.curl}", "dim"))
             if self.debug:
-                self.bytes_block(payload.data, indent="      ")
+                self.bytes_block(payload.data, indent="      ", keep=len(payload.data))  # --debug: every byte
         elif event == "receive":
             assert isinstance(payload, Response)
             self.print(f"  {self.paint('←', 'cyan')} {tag}{payload.status_line}{_describe_body(payload)}")
             if self.debug:
-                self.bytes_block(payload.raw, indent="      ")
+                self.bytes_block(payload.raw, indent="      ", keep=len(payload.raw))
         else:
             self.print(self.paint(f"  · {tag}{payload}", "dim"))
 

@@ -62,6 +62,7 @@ class StageFailure(TesterError):
     evidence: list[Evidence] = field(default_factory=list)
     curl: str = ""
     connection_lost: bool = False  # refused, reset or closed: the program may be dying, worth a look
+    files: dict[str, bytes] = field(default_factory=dict)  # read by `curl`, by the name it uses; the runner writes them
 
     def __post_init__(self) -> None:
         super().__init__(self.message)

@@ -50,9 +50,22 @@ EXITED = ("Your program ended while the tester was still using it; its last outp
 EXITED_CLEANLY = ("Your program returned (exit code 0) while the tester was still using it: it served what came "
                   "and then reached the end of main. Put accept() and the handling of each connection in a "
                   "loop (while True:), so the server serves connection after connection until it is stopped.")
-HANDLER_CRASHED = ("Your program printed a traceback (in its output above): the code handling this connection "
-                   "raised an exception and stopped before it answered. Fix the error on the traceback's last "
-                   "line; the line above it shows where it happened.")
+# a crash report the program printed (tester/crashes.py): {error} is its error line, quoted (`...`, or "..."
+# when it holds a backtick itself), {fix} one of CRASH_FIX
+CRASHED = "Your program crashed while handling this request: it printed {error} (in its output above). {fix}"
+CRASHED_AND_EXITED = ("Your program crashed and ended while the tester was still using it: it printed {error} "
+                      "(in its output above). {fix} A server keeps running whatever one request does: an error "
+                      "while handling a connection may end that connection, never the whole program.")
+CRASH_FIX = {
+    "where and stack": "Fix that error: it happened at {where}; the lines {stack} it show the calls that led there.",
+    "where": "Fix that error: it happened at {where}.",
+    "stack": "Fix that error; the lines {stack} it show where it happened.",
+    "neither": "Fix that error.",
+}
+RUST_BACKTRACE = " Run your program with RUST_BACKTRACE=1 set to see the calls that led there."
+CRASH_UNFINISHED = ("Your program crashed while handling this request: it started printing a {runtime} crash report "
+                    "(in its output above) but did not finish it. Read it from its first line: it names the error "
+                    "and where it happened.")
 CLOSED_EARLY = ("Keep the socket open after a response: read the next request on the same connection until "
                 "the client closes it or sends 'Connection: close'.")
 REFUSED = ("Nothing accepts connections on the port any more. Did your program exit or crash after an "
@@ -60,6 +73,15 @@ REFUSED = ("Nothing accepts connections on the port any more. Did your program e
 RESET = ("The server reset the connection. That happens when a socket is closed while bytes of the request are "
          "still unread in it (did one recv() miss the rest of a long body?), or when the program crashes. Read "
          "the whole request, the head and then Content-Length bytes of body, before you answer and close.")
+POOL = ("Your server serves a fixed number of connections at once ({count}), as a pool of {count} worker threads "
+        "does: each client holds a worker for as long as its connection is open, even while it is idle or slow "
+        "to send, and the next client waits until one of them leaves. Start a thread (or task) for every "
+        "accepted connection instead of a fixed pool, or serve them all with non-blocking I/O.")
+HELD_UNTIL_CLOSE = ("Your server serves one connection until it closes before it answers another: a lock held "
+                    "around the whole handling of a connection, or a loop that reads one client's requests "
+                    "until it leaves. Persistent connections stay open between requests, so that blocks every "
+                    "other client. Hold a lock only around the shared state it protects, never across recv(), "
+                    "and serve each connection in its own thread (or task).")
 
 GZIP_LENGTH = "Set Content-Length after compressing: it counts the bytes sent, the compressed ones."
 CHUNKED_END = "A chunked body ends with a chunk of size zero: 0\\r\\n\\r\\n."
@@ -113,6 +135,18 @@ STATUS = {
 STATUS_DEFAULT = "Check how your server picks the response for this request target and method."
 REASON = "The reason phrase follows the code exactly, with its capitals: 200 OK, 201 Created, 404 Not Found."
 HEADER_MISSING = "Add the header to the response head, as 'Name: value\\r\\n' before the empty line."
+HEADER_VALUE_CUT = ("The body is the request's {header} value, but your copy of it stops {where}. Header values "
+                    "contain spaces, colons, semicolons and commas: take everything after the first ':' of the "
+                    "header line (line.split(':', 1)[1]), trimmed of the spaces around it (.strip()), and split "
+                    "it no further.")
+REQUEST_LIST = ("The request's {header} header is a list: split its value at the commas, trim the spaces around "
+                "each item and compare the items one by one, case-insensitively for codings (GZIP is gzip). "
+                "Here {item!r} is one of the items, so the response needs '{response}': compare every item, "
+                "not the whole value and not only the first item.")
+FILE_IN_DIRECTORY = ("The file is in the folder given with --directory: your program was started as {command}, "
+                     "and the file {name} is there ({path}). Read the folder from your program's arguments "
+                     "(the word after --directory in sys.argv) and open the file at os.path.join(directory, "
+                     "name), not in the folder your program runs in.")
 CONTENT_LENGTH = ("Content-Length is the body's length in bytes, not characters: count the bytes you send, "
                   "after encoding (len(body_bytes), not len(text)) and after compressing, when you compress. "
                   "Send a file's bytes as they are, without decoding them.")

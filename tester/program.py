@@ -5,7 +5,8 @@ so one signal reaches every process it starts and the terminal's Ctrl-C reaches 
 Stopping is TERM to the group, a short grace, then KILL: nothing it started outlives the stage. A process
 that left the group (setsid, a daemon's double fork) is found by the marker in its environment
 (tester/processes.py) and stopped the same way. Its output is relayed by a thread that reads the pipe
-without blocking, so a process that keeps the pipe open can never hang the tester.
+without blocking, so a process that keeps the pipe open can never hang the tester; settle() gives a program
+that is still printing (a crash report, line by line) a bounded moment to finish before it is read or stopped.
 """
 
 from __future__ import annotations
@@ -29,10 +30,13 @@ POLL_INTERVAL = 0.005
 STOP_GRACE = 0.5
 RELAY_LIMIT = 400  # program output lines shown per stage; the rest is read and counted
 LAST_LINES = 15
+RECENT_LINES = 200  # output lines kept to look for a crash report in: a stack trace is often longer than 15
 LINE_LIMIT = 4096  # a longer output line is shown in pieces of this many bytes
 RELAY_POLL = 0.05  # how often the relay checks whether it should stop
 STRANGER_RECHECK = 0.05  # seconds before a listener that is not ours is looked for again
 RELAY_DRAIN = 0.5  # how long stop() lets the relay read the output left in the pipe
+SETTLE_QUIET = 0.1  # settle(): the output has settled once nothing came for this long
+SETTLE_LIMIT = 1.0  # settle() never waits longer than this
 
 SCRIPT = "your_program.sh"
 
@@ -47,7 +51,10 @@ class Program:
         self.host = host
         self.process: subprocess.Popen[bytes] | None = None
         self.last_lines: collections.deque[str] = collections.deque(maxlen=LAST_LINES)
+        self.recent_lines: collections.deque[str] = collections.deque(maxlen=RECENT_LINES)
         self.lines_seen = 0
+        self._output_at = 0.0  # time.monotonic() of the last bytes read from the program's output
+        self._settle_from = 0.0  # time.monotonic() of the first settle() call
         self.marker = processes.new_marker()
         self.address: Address | None = None  # where the program answered, once it is ready
         self._relay: threading.Thread | None = None
@@ -107,6 +114,7 @@ class Program:
                     break
                 if not data:
                     break
+                self._output_at = time.monotonic()
                 *lines, pending = (pending + data).split(b"\n")
                 for line in lines:
                     self._relay_line(line)
@@ -119,11 +127,30 @@ class Program:
     def _relay_line(self, line: bytes) -> None:
         text = line.decode("utf-8", "replace").rstrip("\r")
         self.last_lines.append(text)
+        self.recent_lines.append(text)
         self.lines_seen += 1
         if self.lines_seen <= RELAY_LIMIT:
             self.output(text)
         elif self.lines_seen == RELAY_LIMIT + 1:
             self.output(f"… more output; the tester stops showing it after {RELAY_LIMIT} lines")
+
+    def settle(self, quiet: float = SETTLE_QUIET, limit: float = SETTLE_LIMIT) -> None:
+        """Let the program finish what it is printing (a crash report, say) before anyone reads or stops it:
+        return once nothing has come for `quiet` seconds, or after `limit`. The quiet is counted from the first
+        call at the earliest, so a report that starts just after the call is waited for, and a second call
+        with nothing new since costs nothing. Returns at once when nothing more can come: the program was
+        never started, or its output has closed."""
+        relay = self._relay
+        if relay is None:
+            return
+        called = time.monotonic()
+        self._settle_from = self._settle_from or called
+        deadline = called + limit
+        while relay.is_alive():
+            now = time.monotonic()
+            if now >= deadline or now - max(self._output_at, self._settle_from) >= quiet:
+                return
+            relay.join(timeout=min(POLL_INTERVAL * 2, deadline - now))
 
     def wait_ready(self, timeout: float) -> socket.socket:
         """Poll until a connection succeeds, check that the listener is this program's, and hand that

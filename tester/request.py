@@ -3,6 +3,11 @@
 Pure: a manifest request and the stage's values in, bytes out. The tester always sends `Host` first,
 as HTTP/1.1 requires (RFC 9112 §3.2), then the manifest's headers in the manifest's order and spelling,
 and a Content-Length for a body unless the manifest spells one out itself.
+
+The commands printed to reproduce a request need only a shell, curl and the tester: bytes curl cannot
+send are fed to `tester send --raw -` by printf. A body too long or too odd for the command line is read
+from a file the command names; the request carries that file's bytes (`files`) and the runner writes
+them when the stage fails, since this module writes nothing.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ from typing import Mapping
 
 from tester.manifest.models import Request
 from tester.templates import Value, render, render_text
+
+BODY_FILE = "body.bin"
 
 
 @dataclass(frozen=True)
@@ -25,6 +32,7 @@ class Outgoing:
     curl: str
     pieces: int = 1
     piece_pause: float = 0.0
+    files: tuple[tuple[str, bytes], ...] = ()  # (name, bytes) of every file the curl line reads
 
     @property
     def summary(self) -> str:
@@ -45,7 +53,9 @@ def build(spec: Request, values: Mapping[str, Value], host: str, port: int) -> O
     headers += [(name, render_text(value, values)) for name, value in spec.headers.items()]
     headers, data = assemble(spec.method, target, headers, body)
     curl = _curl(spec.method, f"http://{authority}{target}", headers[1:], body)
-    return Outgoing(spec.method, target, tuple(headers), body or b"", data, curl, spec.pieces, spec.piece_pause)
+    files = ((BODY_FILE, body),) if body is not None and f"@{BODY_FILE}" in curl else ()
+    return Outgoing(spec.method, target, tuple(headers), body or b"", data, curl, spec.pieces, spec.piece_pause,
+                    files)
 
 
 def assemble(method: str, target: str, headers: list[tuple[str, str]], body: bytes | None,
@@ -74,15 +84,43 @@ def _curl(method: str, url: str, headers: list[tuple[str, str]], body: bytes | N
     if _printable(body) and len(body) <= 120:
         flag = "--data-raw" if body.startswith(b"@") else "--data-binary"  # curl reads @name as a file
         return f"{command} {flag} {shlex.quote(body.decode('ascii'))}"
-    return f"{command} --data-binary @body.bin  # body.bin: the {len(body)}-byte request body (see --debug)"
+    return f"{command} --data-binary @{BODY_FILE}  # {BODY_FILE}: the {len(body)}-byte request body"
+
+
+def saved_as(line: str, name: str, path: str) -> str:
+    """A reproduce line that read the file `name`, now naming the copy the tester wrote at `path`."""
+    line = line.replace(f"@{name}", "@" + shlex.quote(path))
+    return line.replace(f"# {name}: ", "# written by the tester: ")
 
 
 def _raw_curl(data: bytes, authority: str) -> str:
-    host, _, port = authority.partition(":")
-    if _printable(data.replace(b"\r\n", b"")):
-        printf = data.decode("ascii").replace("\\", "\\\\").replace("\r", "\\r").replace("\n", "\\n").replace("%", "%%")
-        return f"printf {shlex.quote(printf)} | nc {host} {port}"
-    return f"nc {host} {port} < request.bin  # request.bin: the {len(data)} bytes of the request (see --debug)"
+    host, _, port = authority.rpartition(":")
+    return send_raw([data], host, int(port))
+
+
+def send_raw(parts: list[bytes], host: str, port: int, *, pause: float = 1.0, timeout: float | None = None) -> str:
+    """A shell command that sends `parts` on one connection with `tester send --raw -`, `pause` s apart.
+
+    Parts are written `pause` s apart, the first too: the pipe holds what printf writes while the tester
+    starts, so without that first pause the parts could all be waiting for it, and go out as one."""
+    writes = [f"printf {printf_format(part)}" for part in parts]
+    feed = writes[0] if len(writes) == 1 else "(" + "; ".join(f"sleep {pause:g}; {w}" for w in writes) + ")"
+    words = ["tester", "send", "--raw", "-", "--port", str(port)]
+    if host != "localhost":
+        words += ["--host", host]
+    if timeout is not None:
+        words += ["--timeout", f"{timeout:g}"]
+    return f"{feed} | {' '.join(shlex.quote(word) for word in words)}"
+
+
+def printf_format(data: bytes) -> str:
+    """A shell word that printf turns back into exactly `data`: CR, LF, backslash, % and the bytes outside
+    printable ASCII escaped the way every POSIX printf reads them (octal for the rest, not bash's \\x)."""
+    text = "".join(_PRINTF.get(byte) or (chr(byte) if 0x20 <= byte < 0x7F else f"\\{byte:03o}") for byte in data)
+    return shlex.quote(text)
+
+
+_PRINTF = {0x5C: "\\\\", 0x25: "%%", 0x0D: "\\r", 0x0A: "\\n"}
 
 
 def _printable(data: bytes) -> bool:

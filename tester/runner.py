@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from tester import hints, portlock, variables
+from tester import crashes, hints, portlock, request, variables
 from tester.errors import StageFailure
 from tester.manifest.models import Course, Stage
 from tester.probes import ProbeContext
@@ -22,8 +22,9 @@ from tester.program import Program
 from tester.templates import Value, render, render_text
 
 Status = Literal["passed", "failed", "not-run"]
-TRACEBACK = "Traceback (most recent call last)"  # how Python starts an uncaught exception's report
+ERROR_SHOWN = 200  # characters of a crash's error line quoted in the hint
 EXIT_SETTLE = 0.5  # seconds a program whose connection was lost may take to finish exiting
+EXIT_RECHECK = 0.05  # seconds given again, after its output settled, to a program that may be ending
 
 
 @dataclass
@@ -123,7 +124,8 @@ def run_stage(course: Course, result: StageResult, options: Options, console) ->
             probe.run(context)
         result.status = "passed"
     except StageFailure as failure:
-        _mention_exit(failure, program)
+        mention_exit(failure, program)
+        _save_reproduce_files(failure, options.seed, stage.slug)
         result.status, result.failure = "failed", failure
     finally:
         context.close_all()
@@ -133,15 +135,60 @@ def run_stage(course: Course, result: StageResult, options: Options, console) ->
         result.duration = time.monotonic() - started
 
 
-def _mention_exit(failure: StageFailure, program: Program) -> None:
-    """If the program died during the stage, that is the news: say so beside the failure."""
+def mention_exit(failure: StageFailure, program: Program) -> None:
+    """If the program died during the stage, or printed a crash report, that is the news: say so beside the
+    failure, naming the error it printed. `tester send --start` says the same as a stage."""
     # a lost connection may be the program dying: give its exit a moment to be seen
     code = program.wait_exit(EXIT_SETTLE) if failure.connection_lost else program.exit_code
-    if code is None and any(line.startswith(TRACEBACK) for line in program.last_lines):
-        failure.hint = hints.HANDLER_CRASHED  # alive, but a thread died: that explains the failure
-    if code is None or "exited with code" in failure.message:
+    if code is None and not _left_unanswered(failure):
+        return  # a wrong answer came: no crash explains that
+    program.settle()  # a crash report may still be coming: read it to its end
+    if code is None:
+        code = program.wait_exit(EXIT_RECHECK)  # it may have ended once it had printed its report
+    crash = crashes.find(program.recent_lines)
+    if code is None:
+        if crash is not None and not crash.peer_left:  # alive, but a handler died: that explains the failure
+            failure.hint = _crash_hint(crash, hints.CRASHED)
+        return
+    if "exited with code" in failure.message:
         return
     failure.message += f" (your program had exited, with code {code})"
-    failure.hint = hints.EXITED_CLEANLY if code == 0 else hints.EXITED
+    if crash is not None and crash.error:
+        failure.hint = _crash_hint(crash, hints.CRASHED_AND_EXITED)
+    else:
+        failure.hint = hints.EXITED_CLEANLY if code == 0 else hints.EXITED
     if program.last_lines:
         failure.evidence.extend(program.output_evidence("your program's"))
+
+
+def _left_unanswered(failure: StageFailure) -> bool:
+    """The failure is a response that never came, or never came whole: what a crash while handling it causes."""
+    return (failure.connection_lost or "no response" in failure.message
+            or failure.hint in (hints.NO_RESPONSE, hints.NO_RESPONSE_PARTIAL_HEAD, hints.SHORT_BODY))
+
+
+def _crash_hint(crash: crashes.Crash, template: str) -> str:
+    if not crash.error:
+        return hints.CRASH_UNFINISHED.format(runtime=crash.runtime)
+    error = crash.error if len(crash.error) <= ERROR_SHOWN else crash.error[:ERROR_SHOWN - 1] + "…"
+    quoted = f'"{error}"' if "`" in error else f"`{error}`"  # Rust's messages quote code in backticks
+    kind = {(True, True): "where and stack", (True, False): "where", (False, True): "stack",
+            (False, False): "neither"}[bool(crash.where), bool(crash.stack)]
+    fix = hints.CRASH_FIX[kind].format(where=crash.where, stack=crash.stack)
+    if crash.runtime == "Rust" and not crash.stack:
+        fix += hints.RUST_BACKTRACE
+    return template.format(error=quoted, fix=fix)
+
+
+def _save_reproduce_files(failure: StageFailure, seed: int, slug: str) -> None:
+    """Write the files the reproduce line reads (a long request body) where they outlive the run, and name
+    them in the line. The folder is named after the seed: a rerun with it sends the same bytes."""
+    folder = Path(tempfile.gettempdir()) / f"tester-{seed}"
+    for name, data in failure.files.items():
+        path = folder / f"{slug}-{name}"
+        try:
+            folder.mkdir(exist_ok=True)
+            path.write_bytes(data)
+        except OSError:
+            continue  # the line keeps the bare name; --debug shows the bytes
+        failure.curl = request.saved_as(failure.curl, name, str(path))

@@ -9,6 +9,7 @@ that wait (nothing listening, a body that never arrives) stay quick.
 from __future__ import annotations
 
 import re
+import shutil
 
 import pytest
 import yaml
@@ -30,6 +31,15 @@ MISTAKES = {
     "exiting after the first connection": ("exits-after-first", "url-path", "in a loop"),
     "a serial server": ("serial", "concurrency", "one connection at a time"),
     "compression announced, not applied": ("x-gzip-not-applied", "gzip", "Compress the body"),
+    "an uncaught exception (Python)": ("hostile-crash-after-first", "url-path",
+                                       "it printed `RuntimeError: the server fell over on its second request`"),
+    "a handler that throws (Node.js)": ("crash-node-header-case", "user-agent",
+                                        "it printed `TypeError: Cannot read properties of undefined (reading "
+                                        "'length')`"),
+    "a panic in a connection's thread (Rust)": ("crash-rust-style-panic", "echo",
+                                                'it printed "called `Option::unwrap()` on a `None` value"'),
+    "a panic that ends the program (Go)": ("crash-go-style-panic", "url-path",
+                                           "it printed `runtime error: index out of range [3] with length 3`"),
 }
 
 
@@ -53,6 +63,8 @@ def test_every_fixture_named_exists():
 @pytest.mark.parametrize("mistake", list(MISTAKES))
 def test_mistake_gets_its_hint(tester, quick_course, mistake):
     fixture, slug, words = MISTAKES[mistake]
+    if (FIXTURES / fixture / "server.js").is_file() and shutil.which("node") is None:
+        pytest.skip(f"{fixture} is written for node, which is not installed here")
     run = tester("stage", slug, "--only", solution=FIXTURES / fixture, course=quick_course)
     assert run.code == 1, run.output
     assert run.failed is not None and run.failed["slug"] == slug, run.output

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import shlex
+import shutil
+import subprocess
 
 import pytest
 
 from tester.manifest.models import Request
-from tester.request import build
+from tester.request import BODY_FILE, build, printf_format, saved_as, send_raw
 
 
 def out(values=None, **fields):
@@ -101,14 +103,51 @@ def test_raw_request_without_crlf_is_not_repaired():
     assert outgoing.data == b"GET / HTTP/1.1\nHost: localhost\n\n"
 
 
-def test_raw_request_curl_is_printf_to_nc():
+def test_raw_request_reproduce_line_is_printf_to_tester_send():
     outgoing = out(raw="GET / HTTP/1.1\r\n\r\n")
-    assert outgoing.curl == "printf 'GET / HTTP/1.1\\r\\n\\r\\n' | nc localhost 4221"
+    assert outgoing.curl == "printf 'GET / HTTP/1.1\\r\\n\\r\\n' | tester send --raw - --port 4221"
+    assert outgoing.files == ()
 
 
-def test_raw_request_with_bare_cr_uses_a_file():
+def test_raw_request_with_bare_cr_is_spelled_out_for_printf_too():
     outgoing = out(raw="GET / HTTP/1.1\r\rx\r\n\r\n")
-    assert "request.bin" in outgoing.curl and "nc localhost 4221" in outgoing.curl
+    assert outgoing.curl == "printf 'GET / HTTP/1.1\\r\\rx\\r\\n\\r\\n' | tester send --raw - --port 4221"
+    assert "nc " not in outgoing.curl and "request.bin" not in outgoing.curl
+
+
+def test_raw_request_names_another_host():
+    outgoing = build(Request(raw="GET / HTTP/1.1\r\n\r\n"), {}, "127.0.0.1", 8080)
+    assert outgoing.curl.endswith("| tester send --raw - --port 8080 --host 127.0.0.1")
+
+
+# every byte value, and the characters printf and the shell treat specially
+AWKWARD = bytes(range(256)) + b"'%s%%\\r\\n\\x41\\101 $HOME `x` \"q\" -- 0123"
+
+
+@pytest.mark.parametrize("shell", ["sh", "bash"])
+def test_printf_format_gives_back_every_byte(shell):
+    if shutil.which(shell) is None:
+        pytest.skip(f"no {shell} here")
+    word = printf_format(AWKWARD)
+    done = subprocess.run([shell, "-c", f"printf {word}"], capture_output=True, timeout=10)
+    assert done.returncode == 0 and done.stdout == AWKWARD
+
+
+def test_printf_format_is_one_shell_word_of_printable_ascii():
+    word = printf_format(AWKWARD)
+    assert len(shlex.split(word)) == 1
+    assert all(0x20 <= ord(char) < 0x7F for char in word)
+
+
+def test_send_raw_in_parts_pauses_between_them():
+    line = send_raw([b"GET / HTTP/1.1\r\n", b"\r\n"], "localhost", 4221, pause=1)
+    assert line == ("(sleep 1; printf 'GET / HTTP/1.1\\r\\n'; sleep 1; printf '\\r\\n') "
+                    "| tester send --raw - --port 4221")
+
+
+def test_send_raw_with_a_timeout():
+    line = send_raw([b"GET / HTTP/1.1\r\n"], "localhost", 4221, timeout=30)
+    assert line == "printf 'GET / HTTP/1.1\\r\\n' | tester send --raw - --port 4221 --timeout 30"
 
 
 def test_pieces_are_carried():
@@ -186,3 +225,28 @@ def test_curl_other_method_with_body_uses_x_and_data():
     words = shlex.split(out(method="PUT", target="/a", body="b").curl)
     assert words[:4] == ["curl", "-i", "-X", "PUT"]
     assert words[-2:] == ["--data-binary", "b"]
+
+
+def test_a_body_read_from_a_file_travels_with_the_request():
+    body = bytes(range(256)) * 3
+    outgoing = out({"blob": body}, method="POST", target="/files/x", body="{blob}")
+    assert f"--data-binary @{BODY_FILE}" in outgoing.curl
+    assert outgoing.files == ((BODY_FILE, body),)
+
+
+def test_a_body_on_the_command_line_needs_no_file():
+    assert out(method="POST", target="/files/x", body="short").files == ()
+    assert out(target="/").files == ()
+
+
+def test_saved_as_names_the_written_file():
+    outgoing = out({"blob": b"\x00" * 300}, method="POST", target="/files/x", body="{blob}")
+    line = saved_as(outgoing.curl, BODY_FILE, "/tmp/tester-7/files-post-body.bin")
+    assert line == ("curl -i http://localhost:4221/files/x --data-binary @/tmp/tester-7/files-post-body.bin"
+                    "  # written by the tester: the 300-byte request body")
+
+
+def test_saved_as_quotes_a_path_the_shell_would_split():
+    outgoing = out({"blob": b"\x00" * 300}, method="POST", target="/files/x", body="{blob}")
+    line = saved_as(outgoing.curl, BODY_FILE, "/tmp/my folder/x-body.bin")
+    assert shlex.split(line, comments=True)[-1] == "@/tmp/my folder/x-body.bin"

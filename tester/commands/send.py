@@ -4,12 +4,18 @@ A debugging client. It sends what you ask (method, target, headers, a body, or r
 a server you started yourself, or starts ./your_program.sh for the one request (--start). The response is
 printed with \\r and \\n visible and read by the same strict parser the stages use, so the verdict and
 hint are the ones a stage would give.
+
+`--raw -` sends standard input as it arrives, each read at once, so a shell pipeline with pauses in it
+sends a request in parts, and a request whose end never comes holds a connection open: the tester's own
+reproduce lines are written that way, and need no other network tool.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import os
+import select
 import sys
 from pathlib import Path
 
@@ -30,8 +36,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="a request header (repeatable); Host and Content-Length are added unless given")
     parser.add_argument("-d", "--data", metavar="TEXT|@FILE", help="the request body: text, or @FILE for a file's bytes")
     parser.add_argument("--raw", type=Path, metavar="FILE",
-                        help="send FILE's bytes exactly as they are ('-' reads standard input), instead of "
-                             "building a request")
+                        help="send FILE's bytes exactly as they are, instead of building a request; '-' sends "
+                             "standard input as it arrives, each read at once")
     parser.add_argument("--port", type=int, default=None,
                         help=f"your server's port (default {options.DEFAULT_PORT}, or $TESTER_PORT)")
     parser.add_argument("--host", default="localhost", help="your server's host (default localhost)")
@@ -47,9 +53,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def request_bytes(arguments: argparse.Namespace, host: str, port: int) -> bytes:
     """The bytes to send, built from the command line. Pure apart from reading a --data @FILE or --raw."""
     if arguments.raw is not None:
-        if arguments.words or arguments.header or arguments.data is not None:
-            raise UsageError("--raw sends a file's bytes exactly; it cannot be combined with a method, "
-                             "target, -H or --data")
+        _raw_alone(arguments)
         return _read(arguments.raw)
     words = arguments.words or ["/"]
     if len(words) > 2:
@@ -59,6 +63,17 @@ def request_bytes(arguments: argparse.Namespace, host: str, port: int) -> bytes:
     if arguments.data is not None:
         body = _read(Path(arguments.data[1:])) if arguments.data.startswith("@") else arguments.data.encode()
     return build(method, target, arguments.header, body, f"{host}:{port}")
+
+
+def _raw_alone(arguments: argparse.Namespace) -> None:
+    if arguments.words or arguments.header or arguments.data is not None:
+        raise UsageError("--raw sends a file's bytes exactly; it cannot be combined with a method, "
+                         "target, -H or --data")
+
+
+def streams_stdin(arguments: argparse.Namespace) -> bool:
+    """`--raw -`: standard input is sent as it arrives, not read to its end first."""
+    return arguments.raw is not None and str(arguments.raw) == "-"
 
 
 def build(method: str, target: str, header_lines: list[str], body: bytes | None, authority: str) -> bytes:
@@ -86,11 +101,15 @@ def execute(arguments: argparse.Namespace, console) -> int:
     from tester.connection import Connection
     from tester.program import Program
     from tester.request import Outgoing
+    from tester.runner import mention_exit
 
     port = options.port(arguments)
     if not 0 < arguments.timeout < float("inf"):  # also refuses nan
         raise UsageError(f"--timeout {arguments.timeout:g}: give a positive number of seconds")
-    data = request_bytes(arguments, arguments.host, port)
+    streaming = streams_stdin(arguments)
+    if streaming:
+        _raw_alone(arguments)
+    data = b"" if streaming else request_bytes(arguments, arguments.host, port)
     method = data.partition(b" ")[0].decode("latin-1")
     outgoing = Outgoing(method, data.partition(b" ")[2].partition(b" ")[0].decode("latin-1"), (), b"", data, "")
     program = None
@@ -106,13 +125,18 @@ def execute(arguments: argparse.Namespace, console) -> int:
             connection = Connection(program.wait_ready(10.0), "your server")
         else:
             connection = _connect(arguments.host, port)
-        console.print(console.paint(f"→ sent {len(data)} bytes to {arguments.host}:{port}:", "cyan"))
-        console.bytes_block(data)
-        connection.send(outgoing)
+        if streaming:
+            _send_as_it_arrives(connection, sys.stdin.fileno(), console, f"{arguments.host}:{port}")
+        else:
+            console.print(console.paint(f"→ sent {len(data)} bytes to {arguments.host}:{port}:", "cyan"))
+            console.bytes_block(data)
+            connection.send(outgoing)
         response = connection.receive(arguments.timeout, min(1.0, arguments.timeout))
         connection.check_no_stray_bytes(0.2)
         after = connection.wait_for_close(0.3)
     except StageFailure as failure:
+        if program is not None:
+            mention_exit(failure, program)  # the crash it printed or its exit, read to the end, as a stage says
         failure.evidence = [item for item in failure.evidence if not item.label.startswith("sent")]
         console.print()
         console.verdict("the tester would fail this", failure)
@@ -121,6 +145,7 @@ def execute(arguments: argparse.Namespace, console) -> int:
         if connection is not None:
             connection.close()
         if program is not None:
+            program.settle()  # what it is still printing (a traceback?) is shown before it is stopped
             program.stop()
         guard.close()
     console.print(console.paint(f"← received {len(response.raw)} bytes:", "cyan"))
@@ -138,6 +163,34 @@ def execute(arguments: argparse.Namespace, console) -> int:
                            "request).",
                    "data": "More bytes followed; the tester would object to them."}[after])
     return 0
+
+
+def _send_as_it_arrives(connection, source: int, console, where: str) -> None:
+    """Send what comes from the file descriptor `source`, each read at once, until it ends, or until the
+    server answers or closes first (as to a request it took for complete: the rest is then not sent)."""
+    from tester.request import Outgoing
+
+    sent = b""
+    while True:
+        ready, _, _ = select.select([source, connection.sock], [], [])
+        if source not in ready:
+            console.print(console.paint("· your server answered (or closed the connection) before standard "
+                                        "input ended; nothing more is sent", "dim"))
+            break
+        piece = os.read(source, 65536)
+        if not piece:
+            break
+        more = " more" if sent else ""
+        console.print(console.paint(f"→ sent {len(piece)}{more} bytes to {where}:", "cyan"))
+        console.bytes_block(piece)
+        connection.send_bytes(piece)
+        sent += piece
+    if not sent:
+        raise UsageError("--raw -: standard input ended before any byte came, so nothing was sent")
+    method = sent.partition(b" ")[0].decode("latin-1")
+    target = sent.partition(b" ")[2].partition(b" ")[0].decode("latin-1")
+    connection.sent.append(Outgoing(method, target, (), b"", sent, ""))
+    connection.reader.expect_response_to(method)  # a response to HEAD has no body
 
 
 def _connect(host: str, port: int):

@@ -8,6 +8,10 @@ as it was the only one there (whether it picks at accept() or at the first bytes
 it, so the request finished first is never answered and the stage fails naming it. Had they all opened
 together, a server that picks another one (the newest, or the thread that wins a lock) could be lucky.
 A second wave of fresh connections catches a server that stops accepting after its first few clients.
+
+A failed proof says only that fewer connections were served at once than were held; a pool of two
+workers fails it as surely as a server with none. So after the verdict the probe measures how many are
+served at once (see `served_at_once`) and names the number: one is a serial server, more is a pool.
 """
 
 from __future__ import annotations
@@ -18,11 +22,12 @@ from typing import Literal
 
 from pydantic import Field
 
-from tester import expectations
+from tester import expectations, hints
 from tester.connection import Connection
 from tester.errors import Evidence, StageFailure
 from tester.manifest.models import Expect
 from tester.probes.base import Probe, ProbeContext
+from tester.request import send_raw
 
 SERIAL_HINT = (
     "Your server seems to handle one connection at a time: while it waits for the rest of one request, "
@@ -38,6 +43,7 @@ WAVE_HINT = (
     "The first connections were served, but fresh ones were not: does your server stop accepting, or stop "
     "after a fixed number of clients? Keep calling accept() in a loop for as long as the program runs."
 )
+MEASURE_SETTLE = 0.05  # seconds for the server to notice closed connections, or to pick a held one up
 
 
 def finishing_order(rng: random.Random, count: int) -> list[int]:
@@ -111,9 +117,15 @@ class ConcurrencyProbe(Probe):
             if "no response within" not in failure.message:
                 raise
             failure = self._unanswered(opened, index, position, wave)
-            failure.curl = failure.curl or (f"nc {context.host} {context.port}  (in one terminal: hold a "
-                                            f"connection open)  then, in another: "
-                                            f"curl -i http://{context.host}:{context.port}/")
+            for other in opened:  # the verdict is in: free the server for the measurement
+                other.close()
+            count = served_at_once(context, parts, self.connections, self.answer_within)
+            if count:
+                _name_the_count(failure, count, wave)
+            terminals = f"{count} terminals" if count and count > 1 else "one terminal"
+            failure.curl = failure.curl or (
+                f"{send_raw([parts[0]], context.host, context.port, timeout=30)}  (in {terminals}: a request left "
+                f"unfinished)  then, in another: curl -i http://{context.host}:{context.port}/")
             failure.evidence.insert(0, Evidence(f"sent on {connection.label}, in two parts", b"".join(parts)))
             raise failure from None
         try:
@@ -139,6 +151,54 @@ class ConcurrencyProbe(Probe):
                                                 hint=hint))
 
 
+def _name_the_count(failure: StageFailure, count: int, wave: int) -> None:
+    """Say how many connections were served at once, and aim the hint at a serial server or a pool."""
+    if count == 1:
+        failure.message += "; measured afterwards, your server served only one connection at a time"
+        return  # the serial hint stands
+    failure.message += f"; measured afterwards, your server served at most {count} connections at a time"
+    pool = hints.POOL.format(count=count)
+    failure.hint = WAVE_HINT + " " + pool if wave > 1 else pool
+
+
+def served_at_once(context: ProbeContext, parts: tuple[bytes, bytes], most: int, within: float) -> int | None:
+    """How many connections the server serves at once, measured on fresh connections.
+
+    With `held` of them holding an unfinished request (parts[0] only), one more connection sends a whole
+    request; if it is answered within `within` s, the server had room for held + 1. The count is the
+    first `held` that leaves no room: 0 if even a lone request goes unanswered (the server serves nobody
+    any more, so there is nothing to count), None if room is left up to `most`, or if the server stops
+    accepting. Every connection opened here is closed before the next round.
+    """
+    for held in range(most):
+        opened: list[Connection] = []
+        try:
+            for number in range(1, held + 1):
+                opened.append(Connection.open(context.host, context.port, f"held #{number}", within))
+                opened[-1].send_bytes(parts[0])
+            time.sleep(MEASURE_SETTLE)
+            extra = Connection.open(context.host, context.port, "one more", within)
+            opened.append(extra)
+            extra.reader.expect_response_to("GET")
+            extra.send_bytes(b"".join(parts))
+            try:
+                extra.receive(within, within)
+            except StageFailure:
+                if extra.reader.buffer:
+                    return None  # an answer, if a wrong one: the server had room
+                context.listener("", "note", f"afterwards: with {held} connection{'s' * (held != 1)} holding "
+                                             f"an unfinished request, a complete request on one more got no "
+                                             f"response within {within:g} s")
+                return held
+        except StageFailure:
+            return None
+        finally:
+            for connection in opened:
+                connection.close()
+            time.sleep(MEASURE_SETTLE)
+    return None
+
+
 def _answered_early(connection: Connection, first: bytes, authority: str) -> None:
     connection.wait_for_close(0.05)  # collect what it sent, for the evidence
     if connection.reader.buffer:
@@ -160,5 +220,4 @@ def _answered_early(connection: Connection, first: bytes, authority: str) -> Non
 def _in_two_parts(first: bytes, authority: str) -> str:
     """A shell command that sends a request in two parts with a pause between, as this probe does."""
     host, _, port = authority.rpartition(":")
-    head = first.decode("latin-1").replace("\r", "\\r").replace("\n", "\\n")
-    return f"(printf '{head}'; sleep 1; printf 'Accept: */*\\r\\n\\r\\n') | nc {host} {port}"
+    return send_raw([first, b"Accept: */*\r\n\r\n"], host, int(port), pause=1)
