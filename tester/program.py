@@ -50,7 +50,6 @@ class Program:
         self.output = output
         self.host = host
         self.process: subprocess.Popen[bytes] | None = None
-        self.last_lines: collections.deque[str] = collections.deque(maxlen=LAST_LINES)
         self.recent_lines: collections.deque[str] = collections.deque(maxlen=RECENT_LINES)
         self.lines_seen = 0
         self._output_at = 0.0  # time.monotonic() of the last bytes read from the program's output
@@ -126,13 +125,17 @@ class Program:
 
     def _relay_line(self, line: bytes) -> None:
         text = line.decode("utf-8", "replace").rstrip("\r")
-        self.last_lines.append(text)
         self.recent_lines.append(text)
         self.lines_seen += 1
         if self.lines_seen <= RELAY_LIMIT:
             self.output(text)
         elif self.lines_seen == RELAY_LIMIT + 1:
             self.output(f"… more output; the tester stops showing it after {RELAY_LIMIT} lines")
+
+    @property
+    def last_lines(self) -> list[str]:
+        """The program's last output lines, as few as fit one screen beside a failure."""
+        return list(self.recent_lines)[-LAST_LINES:]
 
     def settle(self, quiet: float = SETTLE_QUIET, limit: float = SETTLE_LIMIT) -> None:
         """Let the program finish what it is printing (a crash report, say) before anyone reads or stops it:

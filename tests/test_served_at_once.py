@@ -77,7 +77,7 @@ def pool_server():
 
 
 def context_for(port: int, notes: list[str]) -> SimpleNamespace:
-    return SimpleNamespace(host="127.0.0.1", port=port, listener=lambda label, event, text: notes.append(text))
+    return SimpleNamespace(host="127.0.0.1", port=port, address=None, listener=lambda label, event, text: notes.append(text))
 
 
 @pytest.mark.parametrize("workers", [1, 2, 3])

@@ -100,7 +100,6 @@ def _read(path: Path) -> bytes:
 def execute(arguments: argparse.Namespace, console) -> int:
     from tester.connection import Connection
     from tester.program import Program
-    from tester.request import Outgoing
     from tester.runner import mention_exit
 
     port = options.port(arguments)
@@ -110,8 +109,7 @@ def execute(arguments: argparse.Namespace, console) -> int:
     if streaming:
         _raw_alone(arguments)
     data = b"" if streaming else request_bytes(arguments, arguments.host, port)
-    method = data.partition(b" ")[0].decode("latin-1")
-    outgoing = Outgoing(method, data.partition(b" ")[2].partition(b" ")[0].decode("latin-1"), (), b"", data, "")
+    outgoing = _outgoing(data)
     program = None
     connection = None
     guard = contextlib.ExitStack()  # with --start, the port is this run's until the program is stopped
@@ -168,8 +166,6 @@ def execute(arguments: argparse.Namespace, console) -> int:
 def _send_as_it_arrives(connection, source: int, console, where: str) -> None:
     """Send what comes from the file descriptor `source`, each read at once, until it ends, or until the
     server answers or closes first (as to a request it took for complete: the rest is then not sent)."""
-    from tester.request import Outgoing
-
     sent = b""
     while True:
         ready, _, _ = select.select([source, connection.sock], [], [])
@@ -187,10 +183,17 @@ def _send_as_it_arrives(connection, source: int, console, where: str) -> None:
         sent += piece
     if not sent:
         raise UsageError("--raw -: standard input ended before any byte came, so nothing was sent")
-    method = sent.partition(b" ")[0].decode("latin-1")
-    target = sent.partition(b" ")[2].partition(b" ")[0].decode("latin-1")
-    connection.sent.append(Outgoing(method, target, (), b"", sent, ""))
-    connection.reader.expect_response_to(method)  # a response to HEAD has no body
+    outgoing = _outgoing(sent)
+    connection.sent.append(outgoing)
+    connection.reader.expect_response_to(outgoing.method)  # a response to HEAD has no body
+
+
+def _outgoing(data: bytes):
+    """The request as the connection records it: method and target read from the bytes' first line."""
+    from tester.request import Outgoing
+
+    method, _, rest = data.partition(b" ")
+    return Outgoing(method.decode("latin-1"), rest.partition(b" ")[0].decode("latin-1"), (), b"", data, "")
 
 
 def _connect(host: str, port: int):

@@ -174,10 +174,11 @@ def served_at_once(context: ProbeContext, parts: tuple[bytes, bytes], most: int,
         opened: list[Connection] = []
         try:
             for number in range(1, held + 1):
-                opened.append(Connection.open(context.host, context.port, f"held #{number}", within))
+                opened.append(Connection.open(context.host, context.port, f"held #{number}", within,
+                                               address=context.address))
                 opened[-1].send_bytes(parts[0])
             time.sleep(MEASURE_SETTLE)
-            extra = Connection.open(context.host, context.port, "one more", within)
+            extra = Connection.open(context.host, context.port, "one more", within, address=context.address)
             opened.append(extra)
             extra.reader.expect_response_to("GET")
             extra.send_bytes(b"".join(parts))
