@@ -55,6 +55,7 @@ class Response:
     head_length: int
     framing: str  # "content-length", "chunked", "close" or "none"
     request_method: str = "GET"  # of the request it answers: a response to HEAD has no body
+    interim: tuple[int, ...] = ()  # status codes of the 1xx responses that came before this one
 
     def header(self, name: str) -> Header | None:
         """The first header with this name, compared case-insensitively, as RFC 9110 §5.1 requires."""

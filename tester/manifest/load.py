@@ -184,7 +184,7 @@ def _check_values(stage: Stage, place: tuple, problems: _Problems) -> None:
                 if parameter not in accepted:
                     problems.add(place + ("vars", name, parameter), f"'{generator}' takes no '{parameter}'",
                                  f"its parameters: {', '.join(accepted) or 'none'}")
-    known = set(stage.vars) | set(BUILTIN_VALUES)
+    known = set(stage.vars) | set(BUILTIN_VALUES) | {name for probe in stage.probes for name in probe.captures()}
     used: list[tuple[tuple, str]] = [(place + ("files", key), key) for key in stage.files]
     used += [(place + ("files", key), value) for key, value in stage.files.items()]
     needs_directory = bool(stage.files)

@@ -10,9 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
+import re
+
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from tester import variables
+from tester.matchers import json_pattern
 from tester.templates import names
 
 
@@ -27,6 +30,17 @@ def _check_template(value: str) -> str:
 
 Template = Annotated[str, AfterValidator(_check_template),
                      Field(description="Text with {name} or {name|len} placeholders for the stage's values")]
+
+def _check_regex(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as error:
+        raise ValueError(f"not a valid regular expression: {error}") from None
+    return value
+
+
+Regex = Annotated[str, AfterValidator(_check_regex),
+                  Field(description="A Python regular expression")]
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 METHOD_PATTERN = r"^[A-Z]+$"
@@ -78,38 +92,132 @@ class Request(Strict):
         1, ge=1, le=64, description="Send the request in this many pieces, with a pause between them"
     )
     piece_pause: float = Field(0.05, ge=0, le=2, description="Seconds between pieces")
+    chunks: Union[Annotated[int, Field(ge=1, le=1000)], Annotated[list[Annotated[int, Field(ge=1)]],
+                                                                  Field(min_length=1)]] | None = Field(
+        None, description="Send the body chunked (Transfer-Encoding: chunked): a list of chunk sizes in bytes "
+        "(what is left goes in one more chunk), or a number of chunks whose sizes the stage's seed draws")
+    trailers: dict[str, Template] = Field(
+        default_factory=dict, description="Trailer fields sent after the last chunk (with chunks)")
+    expect_continue: bool = Field(
+        False, description="Send 'Expect: 100-continue' with the head, wait for a 100 (or a final response) "
+        "up to continue_wait seconds, then send the body")
+    continue_wait: float = Field(1.0, gt=0, le=10, description="Seconds to wait for the 100 Continue")
 
     @model_validator(mode="after")
     def _raw_alone(self) -> Request:
-        if self.raw is not None and (self.body is not None or self.headers or "target" in self.model_fields_set):
-            raise ValueError("raw replaces target, headers and body: give either raw or those")
+        if self.raw is not None and (self.body is not None or self.headers or "target" in self.model_fields_set
+                                     or self.chunks is not None or self.trailers or self.expect_continue):
+            raise ValueError("raw replaces target, headers, body, chunks and expect_continue: give either raw or "
+                             "those")
+        if self.chunks is not None and self.body is None:
+            raise ValueError("chunks cuts the body into chunks: give a body too")
+        if self.trailers and self.chunks is None:
+            raise ValueError("trailers follow the last chunk: give chunks too")
+        if self.expect_continue and self.body is None:
+            raise ValueError("expect_continue holds back the body: give a body too")
         return self
 
 
 class HeaderRule(Strict):
-    """A header check that is not a plain exact value."""
+    """A header check that is not a plain exact value. Give one kind of rule (`present: true` may go with
+    any); every rule but `present: false` needs the header to be there."""
 
-    present: bool | None = Field(None, description="true: must be there with any value")
+    present: bool | None = Field(None, description="true: must be there with any value; false: must not be there")
     token: Template | None = Field(None, description="Must hold this token in its comma-separated list")
+    one_of: list[Template] | None = Field(None, min_length=1, description="Must be exactly one of these values")
+    matches: Regex | None = Field(None, description="Must match this regular expression as a whole")
+    tokens: list[Template] | None = Field(
+        None, min_length=1, description="Its comma-separated list must hold exactly these tokens, in any order "
+        "and spacing; tokens compare case-insensitively")
+    date: bool | None = Field(None, description="true: must be an HTTP date in IMF-fixdate form "
+                              "(Sun, 06 Nov 1994 08:49:37 GMT)")
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> HeaderRule:
+        rules = [key for key in ("token", "one_of", "matches", "tokens", "date") if getattr(self, key) is not None]
+        if len(rules) > 1:
+            raise ValueError(f"give one rule per header, not {' and '.join(rules)}")
+        if not rules and self.present is None:
+            raise ValueError("a header rule needs one of: present, token, one_of, matches, tokens, date")
+        if rules and self.present is False:
+            raise ValueError(f"present: false says the header must not be there, so {rules[0]} cannot hold")
+        if self.date is False:
+            raise ValueError("date: false checks nothing: leave it out, or use date: true")
+        return self
+
+    def templates(self) -> list[str]:
+        """The templates in this rule, for the loader's name check."""
+        return [value for value in (self.token, *(self.one_of or ()), *(self.tokens or ())) if value is not None]
+
+
+StatusCode = Annotated[int, Field(ge=100, le=599, description="A status code")]
+StatusClass = Annotated[str, Field(pattern=r"^[1-5]xx$", description="A class of status codes: 1xx to 5xx")]
+StatusRule = Union[StatusCode, StatusClass, Annotated[list[Union[StatusCode, StatusClass]], Field(min_length=1)]]
+Framing = Literal["content-length", "chunked", "close"]
+
+
+def _check_json_pattern(value: Any) -> Any:
+    json_pattern.validate(value)  # a JsonPatternError is a ValueError: reported at the pattern's place
+    return value
 
 
 class Expect(Strict):
     """What must come back for one request."""
 
-    status: int | None = Field(None, ge=100, le=599, description="Status code")
+    status: StatusRule | None = Field(
+        None, description="Status code; or a class (4xx); or a list of codes and classes, any of which will do")
     reason: str | None = Field(None, description="Exact reason phrase")
     headers: dict[str, Union[Template, HeaderRule]] = Field(
-        default_factory=dict, description="Names compare case-insensitively, values exactly"
+        default_factory=dict, description="Names compare case-insensitively; a plain value exactly, a rule as it says"
     )
     absent: list[str] = Field(default_factory=list, description="Headers that must not be sent")
     body: Template | None = Field(None, description="Exact body bytes (after decoding, when decode is set)")
+    body_contains: list[Template] = Field(
+        default_factory=list, description="Byte strings the body must contain (after decoding)")
+    body_excludes: list[Template] = Field(
+        default_factory=list, description="Byte strings the body must not contain (after decoding)")
+    json_value: Annotated[Any, AfterValidator(_check_json_pattern)] = Field(
+        None, alias="json", description="The body must be JSON equal in meaning to this; strings are templates, and "
+        "{$any: TYPE}, {$match: REGEX}, {$unordered: [...]}, {$is: TEMPLATE}, {$partial: {...}} match loosely")
     decode: Literal["gzip"] | None = Field(None, description="Decode the body with this coding before comparing")
+    framing: Union[Framing, Annotated[list[Framing], Field(min_length=1)]] | None = Field(
+        None, description="How the response must delimit its body: content-length, chunked or close (or a list)")
+    continued: bool | None = Field(
+        None, description="true: a '100 Continue' must come before the response; false: it must not")
     files: dict[Template, Template] = Field(
         default_factory=dict, description="Files in the stage directory and their exact contents afterwards"
     )
     then: Literal["open", "close"] | None = Field(
         None, description="open: the connection must stay open; close: the server must close it next"
     )
+    or_close: bool = Field(
+        False, description="The server may instead close the connection without a response (a refusal)")
+    level: Literal["must", "should", "may"] = Field(
+        "must", description="must: a mismatch fails the stage; should: it is a warning; may: noted in --debug "
+        "and the JSON report")
+    rfc: str | None = Field(None, description="The rule this checks, e.g. 'RFC 9112 §3.2', shown with a mismatch")
+
+    @model_validator(mode="after")
+    def _one_body_rule(self) -> Expect:
+        if self.body is not None and self.json_value is not None:
+            raise ValueError("give body (exact bytes) or json (a value), not both")
+        return self
+
+
+class Capture(Strict):
+    """Where a captured value comes from in a response; give exactly one."""
+
+    header: str | None = Field(None, description="The value of this response header")
+    json_path: str | None = Field(None, alias="json", pattern=r"^\$", description="A JSON path into the body: $.id, $.items[0].name")
+    body: Regex | None = Field(None, description="A regular expression searched in the body: its first group, "
+                               "or the whole match when it has none")
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Capture:
+        given = [key for key in ("header", "json_path", "body") if getattr(self, key) is not None]
+        if len(given) != 1:
+            raise ValueError("a capture takes its value from one place: give exactly one of header, json, body")
+        return self
 
 
 class Step(Strict):
@@ -117,6 +225,36 @@ class Step(Strict):
 
     send: Request = Field(description="The request to send")
     expect: Expect = Field(description="What the response must be")
+    also: list[Expect] = Field(
+        default_factory=list, description="More checks of the same response, each with its own level and rfc")
+    capture: dict[Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")], Capture] = Field(
+        default_factory=dict, description="Values taken from the response, usable as {name} in the rest of the stage")
+
+    @model_validator(mode="after")
+    def _also_checks_only(self) -> Step:
+        for extra in self.also:
+            if extra.then is not None or extra.or_close or extra.files:
+                raise ValueError("also checks the same response: then, or_close and files belong in expect")
+        return self
+
+
+class FileSpec(Strict):
+    """A file (or symlink) the stage puts in place before the program starts; give one of content, source,
+    symlink."""
+
+    content: Template | None = Field(None, description="The file's bytes, a template")
+    source: str | None = Field(None, description="Copy this file, relative to the manifest's folder")
+    symlink: Template | None = Field(None, description="Make a symbolic link to this target instead of a file")
+    mtime: Union[int, str] | None = Field(
+        None, description="Modification time: seconds since 1970, or an IMF-fixdate such as "
+        "'Sun, 06 Nov 1994 08:49:37 GMT'")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> FileSpec:
+        given = [key for key in ("content", "source", "symlink") if getattr(self, key) is not None]
+        if len(given) != 1:
+            raise ValueError("a file comes from one place: give exactly one of content, source, symlink")
+        return self
 
 
 class Stage(Strict):
@@ -126,23 +264,57 @@ class Stage(Strict):
     title: str = Field(min_length=1, description="Shown in stage headers; the description starts with it")
     description: str = Field(min_length=1, description="Markdown file, relative to the manifest")
     directory: bool = Field(False, description="Start the program with --directory DIR")
+    args: list[Template] | None = Field(
+        None, description="The program's arguments, templates (default: --directory {directory} when directory "
+        "is true, else none)")
     vars: dict[str, VarSpec] = Field(default_factory=dict, description="Values drawn from the run's seed")
-    files: dict[Template, Template] = Field(
-        default_factory=dict, description="Files written into the directory before the program starts"
+    files: dict[Template, Union[Template, FileSpec]] = Field(
+        default_factory=dict, description="Files put in the directory before the program starts: a path "
+        "(subfolders allowed; ../NAME is beside the directory) and its content, or a file rule"
     )
     probes: list[Any] = Field(min_length=1, description="The checks, run in order")
 
 
+class Track(Strict):
+    """A track: stages in order that build on the tracks it requires."""
+
+    slug: str = Field(pattern=SLUG_PATTERN, description="Stable name, used on the command line")
+    title: str = Field(min_length=1, description="Shown in tracks listings")
+    description: str = Field("", description="One or two sentences on what the track teaches")
+    requires: list[str] = Field(default_factory=list, description="Slugs of the tracks this one builds on")
+    stages: list[Stage] = Field(min_length=1, description="The track's stages, in the order learners take them")
+
+
+IMPLICIT_TRACK = "main"  # the one track of a course that lists `stages` without tracks
+
+
 class Course(Strict):
-    """A course manifest (stages.yaml): the stages in order, and what they share."""
+    """A course manifest (stages.yaml): its tracks of stages (or one list of stages), and what they share."""
 
     defaults: Defaults = Field(default_factory=Defaults, description="Time limits for every stage")
     probe_modules: list[str] = Field(
         default_factory=list, description="Python modules (beside the manifest) that define custom probe kinds"
     )
-    stages: list[Stage] = Field(min_length=1, description="The stages, in the order learners take them")
+    tracks: list[Track] = Field(
+        default_factory=list, description="The tracks, in order; stages number on from one track to the next")
+    stages: list[Stage] = Field(
+        default_factory=list, description="A course without tracks: its stages, in order (one track, 'main'). "
+        "With tracks, this is derived: every track's stages, in order")
 
     _source: Path = PrivateAttr(Path("stages.yaml"))
+
+    @model_validator(mode="after")
+    def _tracks_or_stages(self) -> Course:
+        if self.tracks and "stages" in self.model_fields_set and self.stages != [
+                stage for track in self.tracks for stage in track.stages]:
+            raise ValueError("give tracks (each with its stages) or stages, not both")
+        if self.tracks:
+            object.__setattr__(self, "stages", [stage for track in self.tracks for stage in track.stages])
+        elif self.stages:
+            object.__setattr__(self, "tracks", [Track(slug=IMPLICIT_TRACK, title="The course", stages=self.stages)])
+        else:
+            raise ValueError("a course needs tracks (or a list of stages)")
+        return self
 
     @property
     def source(self) -> Path:
@@ -162,3 +334,28 @@ class Course(Strict):
             number = int(key)
             return self.stages[number - 1] if 1 <= number <= len(self.stages) else None
         return next((stage for stage in self.stages if stage.slug == key), None)
+
+    def find_track(self, slug: str) -> Track | None:
+        return next((track for track in self.tracks if track.slug == slug), None)
+
+    def track_of(self, stage: Stage) -> Track:
+        return next(track for track in self.tracks if any(item.slug == stage.slug for item in track.stages))
+
+    def required(self, track: Track) -> list[Track]:
+        """The tracks `track` requires, transitively, in course order (the loader has ruled out cycles)."""
+        wanted: set[str] = set()
+        pending = list(track.requires)
+        while pending:
+            slug = pending.pop()
+            if slug not in wanted and (found := self.find_track(slug)) is not None:
+                wanted.add(slug)
+                pending.extend(found.requires)
+        return [item for item in self.tracks if item.slug in wanted]
+
+    def regression(self, stage: Stage) -> list[Stage]:
+        """What a stage's run re-checks: every stage of the tracks its track requires, then the earlier
+        stages of its own track; in course order. Never a stage of an unrelated track."""
+        track = self.track_of(stage)
+        earlier = [stage for required in self.required(track) for stage in required.stages]
+        own = track.stages
+        return earlier + own[:next(index for index, item in enumerate(own) if item.slug == stage.slug)]

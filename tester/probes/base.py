@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, ClassVar, Iterator
 from pydantic import BaseModel, ConfigDict
 
 from tester.connection import Address, Connection, Listener
+from tester.errors import StageFailure
 from tester.manifest.models import Defaults
 from tester.templates import Value
 
@@ -39,6 +40,7 @@ class ProbeContext:
     opened: list[Connection] = field(default_factory=list)
     address: Address | None = None  # the address the program answered on at readiness
     program: Program | None = None  # the running program, for probes that watch the process itself
+    warnings: list[StageFailure] = field(default_factory=list)  # mismatches of `level: should|may` checks
 
     def connect(self, label: str | None = None) -> Connection:
         """A new connection to the server; the first one reuses the connection that proved it ready."""
@@ -73,4 +75,8 @@ class Probe(BaseModel):
 
     def templates(self) -> Iterator[tuple[tuple, str]]:
         """(place in the probe, template) for every template, so the loader can check the names used."""
+        return iter(())
+
+    def captures(self) -> Iterator[str]:
+        """The names of the values this probe captures from responses; the stage's templates may use them."""
         return iter(())
