@@ -2,6 +2,11 @@
 
 Every wait here has a deadline. Bytes go to `http11.ResponseReader`, which decides where a response
 ends; this layer only moves bytes and turns socket events (timeouts, resets, closes) into verdicts.
+
+Requests go out one at a time (`send`), several in one write (`send_together`, pipelining), or head first
+with the body held back for a `100 Continue` (`send_expecting_continue`). A request that the server may
+refuse by closing the connection is received with `or_close`: a close or reset before any byte of the
+response is then an answer (`refusal` says which), not a failure.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from typing import Callable
 from tester import diagnose, hints
 from tester.errors import Evidence, StageFailure, UsageError
 from tester.http11 import ParseError, Response, ResponseReader
-from tester.request import Outgoing
+from tester.request import Outgoing, pipelined_line
 
 MAX_RESPONSE_BYTES = 16 * 1024 * 1024  # the tester stops reading a response here: no course sends more
 RECV_SIZE = 65536
@@ -37,6 +42,10 @@ class Connection:
         self.listener = listener
         self.sent: list[Outgoing] = []
         self.received: list[Response] = []
+        self.together: list[Outgoing] = []  # the requests of the last write that carried several
+        self.refusal: str | None = None  # "closed" or "reset": how the server refused a request, if it did
+        self.body_withheld = False  # a final response came before a held-back body, which was never sent
+        self._early: Response | None = None  # a response read while waiting for a 100 Continue
 
     @classmethod
     def open(cls, host: str, port: int, label: str, timeout: float, listener: Listener = _ignore,
@@ -57,21 +66,74 @@ class Connection:
 
     # sending
 
-    def send(self, outgoing: Outgoing) -> None:
-        if self.received and self.reader.buffer:  # bytes after the last response came before this request
-            raise self.annotate(diagnose.trailing(bytes(self.reader.buffer), self.received[-1]))
-        self.listener(self.label, "send", outgoing)
-        self.sent.append(outgoing)
-        self.reader.expect_response_to(outgoing.method)
+    def send(self, outgoing: Outgoing, *, or_close: bool = False) -> None:
+        """Send a request. With `or_close`, a server that closed before taking all of it is not a failure
+        here: what it answered (or that it answered nothing) is for `receive` to tell."""
+        self._record([outgoing])
         for number, piece in enumerate(split(outgoing.data, outgoing.pieces)):
             if number:
                 time.sleep(outgoing.piece_pause)
-            self.send_bytes(piece)
+            if not self.send_bytes(piece, or_close=or_close):
+                return
 
-    def send_bytes(self, data: bytes) -> None:
+    def send_together(self, outgoings: list[Outgoing]) -> None:
+        """Several requests in one write, as a pipelining client sends them."""
+        self._record(outgoings)
+        self.together = list(outgoings)
+        self.send_bytes(b"".join(outgoing.data for outgoing in outgoings))
+
+    def send_expecting_continue(self, outgoing: Outgoing, *, or_close: bool = False) -> None:
+        """Send the head, then wait up to the request's continue_wait for the server's first answer: after a
+        100 Continue, or when nothing came, send the body (RFC 9110 §10.1.1 lets a client stop waiting);
+        after a final response, or a close, hold it back (`body_withheld`): that response is the answer."""
+        self._record([outgoing])
+        head, body = outgoing.data[:outgoing.head_length], outgoing.data[outgoing.head_length:]
+        if not self.send_bytes(head, or_close=or_close):
+            return
+        deadline = time.monotonic() + outgoing.continue_wait
+        while True:
+            try:
+                self._early = self.reader.next_response()
+            except ParseError:
+                return  # receive() reads the same bytes and says what is wrong with them
+            if self._early is not None or self.reader.eof:
+                self.body_withheld = True
+                what = "answered" if self._early is not None else "closed the connection"
+                self.listener(self.label, "note", f"the server {what} before the body was sent: the body is "
+                              "held back, and this connection carries no other request")
+                return
+            if any(item.status == 100 for item in self.reader.interim_since_last_response()):
+                self.listener(self.label, "note", "100 Continue came: sending the body")
+                break
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self.listener(self.label, "note", f"no 100 Continue within {outgoing.continue_wait:g} s: sending "
+                              "the body anyway (RFC 9110 §10.1.1)")
+                break
+            data = self._recv(left, or_close=or_close)
+            if data:
+                self.reader.feed(data)
+            elif data is not None:
+                self.reader.feed_eof()
+        self.send_bytes(body, or_close=or_close)
+
+    def _record(self, outgoings: list[Outgoing]) -> None:
+        if self.received and self.reader.buffer:  # bytes after the last response came before this request
+            raise self.annotate(diagnose.trailing(bytes(self.reader.buffer), self.received[-1]))
+        self.together = []
+        for outgoing in outgoings:
+            self.listener(self.label, "send", outgoing)
+            self.sent.append(outgoing)
+            self.reader.expect_response_to(outgoing.method)
+
+    def send_bytes(self, data: bytes, *, or_close: bool = False) -> bool:
+        """Write `data`; False if the server had closed (only with `or_close`, else a StageFailure)."""
         try:
             self.sock.sendall(data)
+            return True
         except OSError:
+            if or_close:
+                return False
             raise self.annotate(StageFailure(
                 f"{self.label}: the server closed the connection before the request could be sent"
                 + self._after(), expected="the connection still open", hint=hints.CLOSED_EARLY,
@@ -80,15 +142,18 @@ class Connection:
 
     # receiving
 
-    def receive(self, timeout: float, close_timeout: float) -> Response:
-        """The next response; StageFailure if it is malformed, incomplete or missing within `timeout`."""
+    def receive(self, timeout: float, close_timeout: float, *, or_close: bool = False) -> Response | None:
+        """The next response; StageFailure if it is malformed, incomplete or missing within `timeout`.
+
+        With `or_close`, a close or reset before the response's first byte is the server refusing the
+        request: None, and `refusal` says how. A response cut short by a close is still a failure."""
         start = time.monotonic()
         deadline = start + timeout
         close_deadline: float | None = None
         last_arrival: float | None = None
         while True:
             try:
-                response = self.reader.next_response()
+                response, self._early = self._early or self.reader.next_response(), None
             except ParseError as error:
                 if self.received and not self.reader.buffer.startswith(b"HTTP/"):
                     raise self.annotate(diagnose.leftover(self.reader.buffer, self.received[-1])) from None
@@ -99,6 +164,9 @@ class Connection:
                 return response
             waiting = self.reader.pending
             if self.reader.eof:
+                if waiting.stage == "nothing" and or_close:
+                    self.refusal = self.refusal or "closed"
+                    return None
                 if waiting.stage == "nothing" and self.received:
                     raise self.annotate(StageFailure(
                         f"{self.label}: the server closed the connection" + self._after(),
@@ -123,7 +191,7 @@ class Connection:
                 if waiting.stage == "nothing" and self.sent and self.sent[-1].body:
                     self._body_unanswered(failure)
                 raise self.annotate(failure)
-            data = self._recv(limit - now)
+            data = self._recv(limit - now, or_close=or_close)
             if data is None:
                 continue
             if data:
@@ -147,14 +215,18 @@ class Connection:
             failure.expected = "a response as soon as the Content-Length bytes of the body have arrived"
             failure.evidence.append(Evidence("received after the half close", self.reader.buffer))
 
-    def _recv(self, seconds: float) -> bytes | None:
-        """Bytes, b"" on a clean close, None when nothing came in time; a reset is a failure."""
+    def _recv(self, seconds: float, *, or_close: bool = False) -> bytes | None:
+        """Bytes, b"" on a clean close, None when nothing came in time; a reset is a failure, except with
+        `or_close` before any byte of the response (then it reads as a close, and `refusal` says reset)."""
         self.sock.settimeout(max(seconds, 0.001))
         try:
             return self.sock.recv(RECV_SIZE)
         except (socket.timeout, BlockingIOError):
             return None
         except ConnectionResetError:
+            if or_close and not self.reader.buffer:
+                self.refusal = "reset"
+                return b""
             raise self.annotate(StageFailure(
                 f"{self.label}: the server reset the connection" + self._after(),
                 expected="a complete response", hint=hints.RESET,
@@ -235,7 +307,15 @@ class Connection:
         if not failure.message.startswith(self.label):
             failure.message = f"{self.label}: {failure.message}"
             failure.args = (failure.message,)
-        if self.sent:
+        if self.together:
+            batch = self.together
+            host, _, port = dict(batch[0].headers).get("Host", "localhost:0").rpartition(":")
+            if not failure.curl:
+                failure.curl = pipelined_line(batch, host, int(port or 0))
+            summaries = ", ".join(outgoing.summary for outgoing in batch)
+            failure.evidence.insert(0, Evidence(f"sent in one write ({summaries})",
+                                                b"".join(outgoing.data for outgoing in batch)))
+        elif self.sent:
             last = self.sent[-1]
             if not failure.curl:
                 failure.curl = last.curl

@@ -106,6 +106,8 @@ class Console:
         seconds = f"{result.duration:.2f} s"
         if result.status == "passed":
             self.print(self.paint(f"✓ stage {result.number} {result.stage.slug} passed", "green") + f" ({seconds})")
+            for warning in result.warnings:
+                self.warning(warning)
             return
         assert result.failure is not None
         self.failure(result.number, result.stage.slug, result.failure)
@@ -130,6 +132,15 @@ class Console:
         if failure.hint:
             self.print(f"  {self.paint('hint:', 'yellow', 'bold')} {failure.hint}")
 
+    def warning(self, warning: StageFailure) -> None:
+        """A `should` mismatch in two lines, what and hint (the rule it cites ends the first); `may` ones
+        only with --debug."""
+        if warning.level != "should" and not self.debug:
+            return
+        self.print(self.paint(f"  ⚠ {warning.level}: ", "yellow", "bold") + warning.message)
+        if warning.hint:
+            self.print(f"    {self.paint('hint:', 'yellow')} {warning.hint}")
+
     def summary(self, run, upcoming: tuple[int, str] | None | bool = False) -> None:
         """The run's totals and the one next command; `upcoming` is the learner's current stage after it,
         None once the whole course has passed, False when it is not known."""
@@ -144,7 +155,9 @@ class Console:
                        + f" Fix stage {stage.number} ({stage.stage.slug}), then run: tester stage {stage.number}"
                        + f"   (same values: --seed {run.seed})")
             return
-        self.print(self.paint(f"{passed} passed, 0 failed.", "green", "bold"))
+        should = sum(warning.level == "should" for result in run.results for warning in result.warnings)
+        noted = f" {should} warning{'s' if should != 1 else ''} (should-level checks, shown above)." if should else ""
+        self.print(self.paint(f"{passed} passed, 0 failed.", "green", "bold") + noted)
         ran = {result.number for result in run.results}
         if upcoming is None:
             self.print("You have passed every stage of the course.")

@@ -20,7 +20,12 @@ def request_text(request: Request) -> str:
         return request.raw.replace("\r\n", "\n")
     lines = [f"{request.method} {request.target} HTTP/1.1", f"Host: {EXAMPLE_HOST}"]
     lines += [f"{name}: {value}" for name, value in request.headers.items()]
-    if request.body is not None and not any(name.lower() == "content-length" for name in request.headers):
+    given = {name.lower() for name in request.headers}
+    if request.expect_continue and "expect" not in given:
+        lines.append("Expect: 100-continue")
+    if request.chunks is not None and "transfer-encoding" not in given:
+        lines.append("Transfer-Encoding: chunked")  # the body is shown as it is, not cut into chunks
+    elif request.body is not None and request.chunks is None and "content-length" not in given:
         lines.append(f"Content-Length: {{{_body_name(request.body)}|len}}")
     text = "\n".join(lines) + "\n"
     if request.body is not None:

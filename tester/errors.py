@@ -63,6 +63,8 @@ class StageFailure(TesterError):
     curl: str = ""
     connection_lost: bool = False  # refused, reset or closed: the program may be dying, worth a look
     files: dict[str, bytes] = field(default_factory=dict)  # read by `curl`, by the name it uses; the runner writes them
+    level: str = "must"  # of the check that failed: "should" and "may" mismatches are warnings, not verdicts
+    rfc: str = ""  # the rule the check cites, e.g. "RFC 9112 §3.2" (already at the end of the message)
 
     def __post_init__(self) -> None:
         super().__init__(self.message)

@@ -1,18 +1,27 @@
 """Comparing a parsed response with what the manifest expects. Pure: no sockets, no files.
 
-Checks run in the order a reader of the response meets them (status code, reason, headers, body), and
-the first mismatch is the verdict, with a caret at the byte where the response first goes wrong.
+Checks run in the order a reader of the response meets them (status code, reason, headers, framing,
+body), and the first mismatch is the verdict, with a caret at the byte where the response first goes
+wrong. The rules themselves (status sets, token lists, dates, JSON patterns) are in tester.matchers;
+this module turns their findings into failures a learner can act on. `verify` runs a step's expect and
+its `also` checks, and returns the mismatches of `should`/`may` checks as warnings instead of failing.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Mapping, Sequence
 
 from tester import diagnose, hints, visible
 from tester.codings import DecodeError, gunzip
 from tester.errors import Evidence, StageFailure
-from tester.http11 import Response
-from tester.manifest.models import Expect, HeaderRule
+from tester.http11 import Header, Response
+from tester.manifest.models import Expect, HeaderRule, Step
+from tester.matchers import body as body_rules
+from tester.matchers import framing as framing_rules
+from tester.matchers import headers as header_rules
+from tester.matchers import json_pattern, json_text
+from tester.matchers import status as status_rules
 from tester.templates import Value, render, render_text
 
 
@@ -26,19 +35,51 @@ def first_difference(expected: bytes, actual: bytes) -> int | None:
     return min(len(expected), len(actual))
 
 
+def verify(response: Response, step: Step, values: Mapping[str, Value], after: bytes = b"",
+           sent: Sequence[tuple[str, str]] = ()) -> list[StageFailure]:
+    """Check a step's `expect`, then each of its `also`, against one response.
+
+    A mismatch of a `must` check raises StageFailure; a mismatch of a `should` or `may` check is
+    returned, as a StageFailure with its `level`, among the warnings, and the checks go on."""
+    warnings: list[StageFailure] = []
+    for expect in (step.expect, *step.also):
+        try:
+            check(response, expect, values, after, sent)
+        except StageFailure as failure:
+            if expect.level == "must":
+                raise
+            warnings.append(failure)
+    return warnings
+
+
 def check(response: Response, expect: Expect, values: Mapping[str, Value], after: bytes = b"",
           sent: Sequence[tuple[str, str]] = ()) -> None:
-    """Raise StageFailure for the first way the response differs from `expect`.
+    """Raise StageFailure for the first way the response differs from `expect`, whatever its level; the
+    failure carries the expectation's `level` and `rfc`, and a cited rule ends its message.
 
     `after` is whatever arrived on the connection after this response: it explains a gzip body cut
     short by a Content-Length that counted the uncompressed text. `sent` is the request's headers
     (name, value): a body that should be one of their values, or a response header that should answer
     an item of a list the request sent, gets a hint about reading that request header."""
-    if expect.status is not None and response.status != expect.status:
-        raise _fail(
-            response, 9, f"expected status code {expect.status}, got {response.status}",
-            f"status {expect.status}", hints.STATUS.get((expect.status, response.status), hints.STATUS_DEFAULT),
-        )
+    try:
+        _check(response, expect, values, after, sent)
+    except StageFailure as failure:
+        failure.level = expect.level
+        if expect.rfc:
+            failure.rfc = expect.rfc
+            failure.message += f" ({expect.rfc})"
+        raise
+
+
+def _check(response: Response, expect: Expect, values: Mapping[str, Value], after: bytes,
+           sent: Sequence[tuple[str, str]]) -> None:
+    if expect.status is not None and not status_rules.allows(expect.status, response.status):
+        code = status_rules.single(expect.status)
+        if code is not None:
+            raise _fail(response, 9, f"expected status code {code}, got {response.status}", f"status {code}",
+                        hints.STATUS.get((code, response.status), hints.STATUS_DEFAULT))
+        wanted = status_rules.describe(expect.status)
+        raise _fail(response, 9, f"expected {wanted}, got {response.status}", wanted, hints.STATUS_SET)
     if expect.reason is not None and response.reason != expect.reason:
         at = 13 + (first_difference(expect.reason.encode(), response.reason.encode("latin-1")) or 0)
         raise _fail(
@@ -59,8 +100,17 @@ def check(response: Response, expect: Expect, values: Mapping[str, Value], after
             else:
                 _blame_a_list(failure, name, rule, values, sent)
             raise
+    if expect.framing is not None:
+        _check_framing(response, expect.framing)
+    if expect.continued is not None:
+        _check_continued(response, expect.continued)
     if expect.body is not None:
         _check_body(response, expect, render(expect.body, values), after, sent)
+    if expect.body_contains or expect.body_excludes or "json_value" in expect.model_fields_set:
+        body = _decoded(response, expect, after)
+        _check_contents(response, expect, body, values)
+        if "json_value" in expect.model_fields_set:
+            _check_json(response, expect, body, values)
 
 
 def _check_header(response: Response, name: str, rule: str | HeaderRule, values: Mapping[str, Value]) -> None:
@@ -73,12 +123,18 @@ def _check_header(response: Response, name: str, rule: str | HeaderRule, values:
         if header is None and (rule.present or rule.token is not None):
             raise _fail(response, end_of_head, f"the response has no {name} header", f"a {name} header",
                         hints.HEADER_MISSING)
+        if header is None and rule.present is not False and _has_value_rule(rule):
+            wanted = _rule_words(rule, values)
+            raise _fail(response, end_of_head, f"the response has no {name} header (expected {wanted})",
+                        f"{name}: {wanted}", hints.HEADER_MISSING)
         if rule.token is not None and header is not None:
             token = render_text(rule.token, values).lower()
             tokens = [item.strip().lower() for value in response.header_values(name) for item in value.split(",")]
             if token not in tokens:
                 raise _fail(response, _value_offset(response, header), f"{name} is {header.value!r}, "
                             f"which does not list {token!r}", f"{name} listing {token}", hints.HEADER_MISSING)
+        if header is not None:
+            _check_header_rule(response, name, header, rule, values)
         return
     wanted = render_text(rule, values)
     if header is None:
@@ -91,6 +147,146 @@ def _check_header(response: Response, name: str, rule: str | HeaderRule, values:
         if name.lower() == "content-length" and header.value.isdigit():
             message += f" (so the tester read a body of {len(response.body)} bytes)"
         raise _fail(response, offset, message, f"{name}: {wanted}", _header_hint(name))
+
+
+def _has_value_rule(rule: HeaderRule) -> bool:
+    return any(value is not None for value in (rule.one_of, rule.matches, rule.tokens, rule.date))
+
+
+def _rule_words(rule: HeaderRule, values: Mapping[str, Value]) -> str:
+    """What a rule wants, in words ('one of: a, b'), for a header that is missing altogether."""
+    if rule.one_of is not None:
+        return "one of: " + ", ".join(render_text(item, values) for item in rule.one_of)
+    if rule.matches is not None:
+        return f"a value matching {rule.matches!r}"
+    if rule.tokens is not None:
+        return "the list " + ", ".join(render_text(item, values) for item in rule.tokens)
+    return f"an HTTP date such as {header_rules.EXAMPLE_DATE}"
+
+
+def _check_header_rule(response: Response, name: str, header: Header, rule: HeaderRule,
+                       values: Mapping[str, Value]) -> None:
+    value_at = _value_offset(response, header)
+    if rule.one_of is not None:
+        choices = [render_text(item, values) for item in rule.one_of]
+        if header.value not in choices:
+            listed = ", ".join(repr(choice) for choice in choices)
+            raise _fail(response, value_at, f"{name} is {header.value!r}, expected one of {listed}",
+                        f"{name}: one of {', '.join(choices)}", hints.HEADER_ONE_OF)
+    if rule.matches is not None and re.fullmatch(rule.matches, header.value) is None:
+        raise _fail(response, value_at, f"{name} is {header.value!r}, which does not match the pattern "
+                    f"{rule.matches!r} (as a whole)", f"{name} matching {rule.matches}", hints.HEADER_PATTERN)
+    if rule.tokens is not None:
+        _check_tokens(response, name, [render_text(item, values) for item in rule.tokens])
+    if rule.date:
+        problem = header_rules.date_problem(header.value)
+        if problem is not None:
+            raise _fail(response, value_at + problem.offset, f"{name} is {header.value!r}, not an HTTP date: "
+                        f"{problem.problem}", f"{name}: an IMF-fixdate, such as {header_rules.EXAMPLE_DATE}",
+                        hints.HEADER_DATE)
+
+
+def _check_tokens(response: Response, name: str, wanted: list[str]) -> None:
+    lines = [header for header in response.headers if header.name.lower() == name.lower()]
+    found = [(token, _value_offset(response, header) + at)
+             for header in lines for token, at in header_rules.tokens(header.value)]
+    difference = header_rules.compare_tokens(found, wanted)
+    if difference is None:
+        return
+    value = ", ".join(header.value for header in lines)
+    parts = []
+    if difference.missing:
+        parts.append("lacks " + ", ".join(repr(token) for token in difference.missing))
+    if difference.extra:
+        parts.append("has " + ", ".join(repr(token) for token, _ in difference.extra) + ", not expected")
+    at = difference.extra[0][1] if difference.extra else _value_offset(response, lines[0])
+    raise _fail(response, at, f"{name} is {value!r}, which {' and '.join(parts)} (expected exactly "
+                f"{', '.join(wanted)}, in any order)", f"{name}: {', '.join(wanted)} (in any order)",
+                hints.HEADER_TOKENS)
+
+
+def _check_framing(response: Response, rule: str | list[str]) -> None:
+    actual = framing_rules.actual(response)
+    if actual in framing_rules.allowed(rule):
+        return
+    problem = f"the response is framed by {framing_rules.NAMES[actual]}, expected {framing_rules.describe(rule)}"
+    if response.framing == "none":
+        problem += f" (this response has no body; its headers declare {framing_rules.NAMES[actual]})"
+    wanted = framing_rules.allowed(rule)[0]
+    raise _fail(response, framing_rules.where(response), problem, framing_rules.describe(rule),
+                hints.FRAMING[wanted])
+
+
+def _check_continued(response: Response, wanted: bool) -> None:
+    came = 100 in response.interim
+    if wanted and not came:
+        raise _fail(response, 0, f"no '100 Continue' came before the response: {response.status_line} came first",
+                    "HTTP/1.1 100 Continue, then the final response", hints.CONTINUE_MISSING)
+    if came and not wanted:
+        raise _fail(response, 0, f"a '100 Continue' came before {response.status_line}, though none was due here",
+                    "the final response alone, with no 100 Continue before it", hints.CONTINUE_UNWANTED)
+
+
+def _decoded(response: Response, expect: Expect, after: bytes) -> bytes:
+    """The body the content rules look at: decoded when the expectation says so."""
+    if expect.decode != "gzip":
+        return response.body
+    try:
+        return gunzip(response.body)
+    except DecodeError as error:
+        cut = diagnose.gzip_cut_short(response, after)
+        if cut is not None:
+            raise cut from None
+        raise _fail(response, response.head_length, error.problem, "a gzip-compressed body", error.hint) from None
+
+
+def _body_evidence(response: Response, expect: Expect, body: bytes, at: int) -> Evidence:
+    """The received bytes with a caret at offset `at` of the (decoded) body."""
+    if expect.decode is not None:
+        return Evidence("received, decoded", body, at)
+    return Evidence("received", response.raw, response.head_length + at)
+
+
+def _check_contents(response: Response, expect: Expect, body: bytes, values: Mapping[str, Value]) -> None:
+    missing = body_rules.first_missing(body, [render(item, values) for item in expect.body_contains])
+    if missing is not None:
+        near = body_rules.nearest(body, missing)
+        problem = f"the body does not contain {_quoted(missing)}"
+        if near is not None:
+            problem += f" (its start is there, but the body differs from byte {near} on)"
+        raise StageFailure(problem, expected=f"a body containing {_quoted(missing)}", hint=hints.BODY_CONTAINS,
+                           evidence=[Evidence("expected in the body", missing),
+                                     _body_evidence(response, expect, body, len(body) if near is None else near)])
+    forbidden = body_rules.first_forbidden(body, [render(item, values) for item in expect.body_excludes])
+    if forbidden is not None:
+        item, at = forbidden
+        raise StageFailure(f"the body contains {_quoted(item)} at byte {at}, which it must not",
+                           expected=f"a body without {_quoted(item)}", hint=hints.BODY_EXCLUDES,
+                           evidence=[_body_evidence(response, expect, body, at)])
+
+
+def _check_json(response: Response, expect: Expect, body: bytes, values: Mapping[str, Value]) -> None:
+    try:
+        parsed = json_text.parse(body)
+    except json_text.JsonSyntaxError as error:
+        empty = not body.strip()
+        problem = ("the body is empty, but a JSON value was expected" if not body else
+                   "the body holds only whitespace, but a JSON value was expected" if empty else
+                   f"the body is not valid JSON: {error.problem} at byte {error.offset}")
+        raise StageFailure(problem, expected=f"a JSON body: {error.expected}",
+                           hint=hints.JSON_EMPTY if empty else hints.JSON_SYNTAX,
+                           evidence=[_body_evidence(response, expect, body, error.offset)]) from None
+    mismatch = json_pattern.compare(expect.json_value, parsed.value, values)
+    if mismatch is None:
+        return
+    raise StageFailure(f"the JSON body differs at {mismatch.where}: {mismatch.problem}",
+                       expected=f"JSON like {json_pattern.describe(expect.json_value, values)}",
+                       hint=hints.JSON_VALUE,
+                       evidence=[_body_evidence(response, expect, body, parsed.offset_of(mismatch.path))])
+
+
+def _quoted(data: bytes) -> str:
+    return "'" + visible.escape(data[:80]) + ("...'" if len(data) > 80 else "'")
 
 
 def _check_body(response: Response, expect: Expect, wanted: bytes, after: bytes,

@@ -162,3 +162,65 @@ FILE_CONTENT = ("Write the request body to the file byte for byte: read exactly 
                 "which may arrive over several reads, and open the file in binary mode.")
 FILE_MISSING = ("Create the file inside the --directory folder given on the command line, named after the "
                 "last part of the path, and finish writing it before you respond.")
+
+# Stage and program (issue 11, part D): the restart probe (tester/probes/restart.py)
+RESTART_IGNORED_TERM = ("SIGTERM asks a program to stop, and its default action ends the process. Your server "
+                        "(or a process it started) caught or ignored it and kept running. If you handle SIGTERM "
+                        "(to finish writing data, say), end the process once that is done: sys.exit() after the "
+                        "cleanup, and do not wait for idle keep-alive connections or threads that never end "
+                        "(make them daemon threads). In your_program.sh, start the server with exec, so the "
+                        "signal reaches it directly.")
+RESTART_UNKILLABLE = ("Even SIGKILL did not end every process of your program at once: a process stuck in the "
+                      "kernel (a hung disk or network file system) cannot be killed. Check what it was doing.")
+RESTART_PORT_TAKEN = ("Your program started again but could not take the port its first run had: set SO_REUSEADDR "
+                      "on the listening socket before bind, so that connections of the first run still closing "
+                      "(TIME_WAIT) do not hold the port.")
+
+# --- requests as data: captures, refusals, pipelining, 100-continue (issue 11, part C) ---
+CAPTURE_HEADER = ("The stage takes this header's value from your response and uses it in a later request (a "
+                  "Location for something just created, say): send the header with the value there.")
+CAPTURE_JSON = ("The stage reads this value from your JSON body and uses it in a later request: send valid JSON "
+                "(UTF-8 text, keys in double quotes) that has a value at the path shown, and the length of the "
+                "bytes you send as Content-Length.")
+CAPTURE_BODY = ("The stage finds a value in your body with the pattern shown and uses it in a later request: "
+                "your body has to hold the value in that form.")
+CAPTURE_NOT_TAKEN = ("An earlier response did not give this value (the connection closed instead), so the request "
+                     "that needs it cannot be sent: make the earlier request succeed first.")
+PIPELINED = ("The requests came in one write, so a single recv() can hold several of them. After answering one, "
+             "look for the next request in the bytes you have already read before reading more from the "
+             "socket, and answer the requests in the order they came (RFC 9112 §9.3.2).")
+
+# --- the check language (issue 11, part B): status sets, header rules, body contents, JSON, framing, 100
+STATUS_SET = ("Any of the statuses listed will do here, and yours is none of them. Check how your server picks "
+              "the response for this request: its method, its target and its headers.")
+HEADER_ONE_OF = ("The header's value must be exactly one of the values listed: the same spelling and capitals, "
+                 "with nothing added (no parameters such as '; charset=...').")
+HEADER_PATTERN = "The header's value must match the pattern shown as a whole, from its first character to its last."
+HEADER_TOKENS = ("The header is a comma-separated list that must name exactly the tokens shown, each once and in "
+                 "any order (for example 'GET, HEAD'): add the ones missing, remove the others.")
+HEADER_DATE = ("An HTTP date has one form, IMF-fixdate, always in GMT: 'Sun, 06 Nov 1994 08:49:37 GMT' (English "
+               "day and month names, two-digit day, 24-hour time). In Python: "
+               "email.utils.formatdate(timestamp, usegmt=True).")
+BODY_CONTAINS = ("The body must contain the text shown, byte for byte (same capitals, same spacing), somewhere in "
+                 "it.")
+BODY_EXCLUDES = ("This response must not include the bytes shown. Check what your server puts in the body for this "
+                 "request: content it must not reveal, or an error text it should not send.")
+JSON_SYNTAX = ("The body must be valid JSON: build it with a JSON encoder (json.dumps in Python) rather than by "
+               "joining strings, and send it as UTF-8 with a Content-Length that counts its bytes.")
+JSON_EMPTY = ("This response must carry a JSON body: send the JSON text (at least {} or []) after the head, with "
+              "Content-Length counting its bytes.")
+JSON_VALUE = ("Compare your JSON with the expected value at the path shown: keys are exact (spelling and case, "
+              "none missing, none extra), numbers are not strings (3 is not \"3\"), and lists keep their order "
+              "unless the stage says any order.")
+FRAMING = {
+    "content-length": "Frame the body with Content-Length: its length in bytes, and no Transfer-Encoding.",
+    "chunked": ("Send the body chunked: 'Transfer-Encoding: chunked' and no Content-Length, then each chunk as its "
+                "size in hexadecimal, \\r\\n, its bytes, \\r\\n, and 0\\r\\n\\r\\n to end the body."),
+    "close": ("Send no Content-Length and no Transfer-Encoding here: the body ends when your server closes the "
+              "connection, so close it right after the body."),
+}
+CONTINUE_MISSING = ("The request said 'Expect: 100-continue' and holds back its body until you answer: once you have "
+                    "read its head, write 'HTTP/1.1 100 Continue\\r\\n\\r\\n', then read the body and send the "
+                    "final response.")
+CONTINUE_UNWANTED = ("Send '100 Continue' only to a request that asks for it with 'Expect: 100-continue', and only "
+                     "before you have read its body.")

@@ -9,7 +9,7 @@ feeds it bytes as they arrive and asks for complete responses, the same shape h1
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 MAX_HEAD_BYTES = 64 * 1024
 
@@ -109,6 +109,7 @@ class ResponseReader:
     eof: bool = False
     interim: list[Response] = field(default_factory=list)
     _chunks: _ChunkProgress | None = field(default=None, repr=False)  # how far a chunked body is read
+    _interim_given: int = field(default=0, repr=False)  # interim responses already told of by a final one
 
     def expect_response_to(self, method: str) -> None:
         """Record the method of a request sent, so a response to HEAD is read without a body."""
@@ -121,12 +122,21 @@ class ResponseReader:
         self.eof = True
 
     def next_response(self) -> Response | None:
-        """The next final response; interim (1xx) responses before it are skipped into `interim`."""
+        """The next final response; interim (1xx) responses before it are skipped into `interim`, and their
+        status codes are in the final response's own `interim`."""
         while True:
             response = self._next()
-            if response is None or not 100 <= response.status < 200 or response.status == 101:
-                return response
+            if response is None:
+                return None
+            if not 100 <= response.status < 200 or response.status == 101:
+                codes = tuple(item.status for item in self.interim[self._interim_given:])
+                self._interim_given = len(self.interim)
+                return replace(response, interim=codes) if codes else response
             self.interim.append(response)
+
+    def interim_since_last_response(self) -> list[Response]:
+        """The interim responses read since the last final one (a 100 Continue waited for, say)."""
+        return self.interim[self._interim_given:]
 
     def _next(self) -> Response | None:
         if not self.buffer:

@@ -7,6 +7,8 @@ that left the group (setsid, a daemon's double fork) is found by the marker in i
 (tester/processes.py) and stopped the same way. Its output is relayed by a thread that reads the pipe
 without blocking, so a process that keeps the pipe open can never hang the tester; settle() gives a program
 that is still printing (a crash report, line by line) a bounded moment to finish before it is read or stopped.
+A stage may stop it with a signal of its choosing (end) and start it again: each start is a run with its
+own relay, and what the last run printed is forgotten, so a crash report is always the current run's.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ class Program:
         self.process: subprocess.Popen[bytes] | None = None
         self.recent_lines: collections.deque[str] = collections.deque(maxlen=RECENT_LINES)
         self.lines_seen = 0
+        self._lines_at_start = 0  # lines_seen when the current run started
         self._output_at = 0.0  # time.monotonic() of the last bytes read from the program's output
         self._settle_from = 0.0  # time.monotonic() of the first settle() call
         self.marker = processes.new_marker()
@@ -77,6 +80,7 @@ class Program:
                     "While another program holds the port, every verdict would be about that program."
                 ),
             )
+        self._new_run()
         environment = dict(os.environ, PORT=str(self.port), PYTHONUNBUFFERED="1")
         environment[processes.MARKER] = self.marker
         try:
@@ -88,6 +92,14 @@ class Program:
             raise UsageError(_cannot_run(script, error)) from None
         self._relay = threading.Thread(target=self._relay_output, name="program-output", daemon=True)
         self._relay.start()
+
+    def _new_run(self) -> None:
+        """Forget what the last run of the program printed (a restart starts afresh); the relay limit counts on."""
+        self.recent_lines.clear()
+        self._lines_at_start = self.lines_seen
+        self._output_at = self._settle_from = 0.0
+        self._relay_stop = threading.Event()
+        self.address = None
 
     def _port_taken(self) -> bool:
         try:
@@ -101,10 +113,11 @@ class Program:
         """Read the output pipe until it closes or stop() says so, and pass each line on."""
         assert self.process and self.process.stdout
         descriptor = self.process.stdout.fileno()
+        stop = self._relay_stop  # this run's: a restart gives the next run its own
         pending = b""
         with selectors.DefaultSelector() as selector:
             selector.register(descriptor, selectors.EVENT_READ)
-            while not self._relay_stop.is_set():
+            while not stop.is_set():
                 if not selector.select(RELAY_POLL):
                     continue
                 try:
@@ -231,7 +244,7 @@ class Program:
             hint = hints.SCRIPT_CRLF.format(script=self.solution / SCRIPT)
         elif "Address already in use" in said or "EADDRINUSE" in said:
             hint = hints.PORT_TAKEN
-        elif code == 0 and self.lines_seen <= 2:
+        elif code == 0 and self.lines_seen - self._lines_at_start <= 2:
             hint = hints.STARTER_UNTOUCHED
         else:
             hint = hints.ENDED_BEFORE_LISTENING
@@ -250,6 +263,20 @@ class Program:
         return [Evidence(label, text, text=True)]
 
     # stopping
+
+    def end(self, number: int, grace: float) -> bool:
+        """Send signal `number` to the program's group and wait up to `grace` seconds for the leader to exit
+        and the group to empty; whether it did. Nothing else is done: stop() still reaps and cleans up."""
+        process = self.process
+        if process is None:
+            return True
+        _signal_group(process.pid, number)
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline:
+            if process.poll() is not None and not _group_alive(process.pid):
+                return True
+            time.sleep(POLL_INTERVAL)
+        return process.poll() is not None and not _group_alive(process.pid)
 
     def stop(self) -> None:
         """TERM to the group, a short grace, then KILL to the group and to every process that carries this

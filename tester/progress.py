@@ -1,11 +1,15 @@
 """Where the learner is in the course: which stages passed, and how many hints of each they have seen.
 
 Kept in `.tester-progress.json` in the solution folder (the starter's .gitignore names it), so plain
-`tester` knows which stage to run next. The file is a convenience, never a source of failures: a
+`tester` knows which stage to run next: the first stage not passed of the learner's current track (the
+one `tester track SLUG` chose, else the course's first track). The file is a convenience, never a source of failures: a
 missing, corrupt or foreign file counts as no progress, a stage whose checks changed since it passed
 counts as not passed, and a folder that cannot be written to only costs a note.
 
-Reading and deciding are pure (`parse`, `dumps`, `current`, `record`); `load` and `save` are the I/O.
+Version 1 files have no track and mean the first track; this version writes version 2, with `track`.
+
+Reading and deciding are pure (`parse`, `dumps`, `current_track`, `current`, `record`); `load` and
+`save` are the I/O.
 """
 
 from __future__ import annotations
@@ -16,16 +20,18 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tester.manifest.models import Course, Stage
+from tester.manifest.models import Course, Stage, Track
 
 FILE = ".tester-progress.json"
-VERSION = 1
+VERSION = 2
+READABLE = (1, 2)  # version 1 is version 2 without a track
 
 
 @dataclass
 class Progress:
     passed: dict[str, str] = field(default_factory=dict)  # slug -> fingerprint of the stage when it passed
     hints_seen: dict[str, int] = field(default_factory=dict)  # slug -> number of hints shown so far
+    track: str | None = None  # the slug of the current track; None: the course's first track
 
     def has_passed(self, stage: Stage) -> bool:
         return self.passed.get(stage.slug) == fingerprint(stage)
@@ -43,24 +49,41 @@ def parse(text: str) -> tuple[Progress, str | None]:
         data = json.loads(text)
     except ValueError:
         return Progress(), "it is not valid JSON"
-    if not isinstance(data, dict) or data.get("version") != VERSION:
+    if not isinstance(data, dict) or data.get("version") not in READABLE or isinstance(data.get("version"), bool):
         return Progress(), "it was not written by this version of the tester"
     passed = data.get("passed")
     seen = data.get("hints_seen", {})
+    track = data.get("track")
     if not (isinstance(passed, dict) and all(isinstance(v, str) for v in passed.values())
-            and isinstance(seen, dict) and all(type(v) is int and v >= 0 for v in seen.values())):
+            and isinstance(seen, dict) and all(type(v) is int and v >= 0 for v in seen.values())
+            and (track is None or isinstance(track, str))):
         return Progress(), "its contents have an unexpected shape"
-    return Progress(dict(passed), dict(seen)), None
+    return Progress(dict(passed), dict(seen), track), None
 
 
 def dumps(progress: Progress) -> str:
-    return json.dumps({"version": VERSION, "passed": dict(sorted(progress.passed.items())),
+    return json.dumps({"version": VERSION, "track": progress.track, "passed": dict(sorted(progress.passed.items())),
                        "hints_seen": dict(sorted(progress.hints_seen.items()))}, indent=2) + "\n"
 
 
+def current_track(course: Course, progress: Progress) -> Track:
+    """The learner's track: the one they chose, or the first when they chose none (or one the course no
+    longer has)."""
+    return course.find_track(progress.track or "") or course.tracks[0]
+
+
 def current(course: Course, progress: Progress) -> Stage | None:
-    """The first stage not passed yet; None once every stage has passed."""
-    return next((stage for stage in course.stages if not progress.has_passed(stage)), None)
+    """The first stage of the current track not passed yet; None once every stage of it has passed."""
+    return next((stage for stage in current_track(course, progress).stages if not progress.has_passed(stage)), None)
+
+
+def passed_in(track: Track, progress: Progress) -> int:
+    return sum(progress.has_passed(stage) for stage in track.stages)
+
+
+def unfinished_requirements(course: Course, track: Track, progress: Progress) -> list[Track]:
+    """The tracks `track` builds on (transitively) that still have a stage not passed."""
+    return [required for required in course.required(track) if passed_in(required, progress) < len(required.stages)]
 
 
 def record(progress: Progress, results) -> None:

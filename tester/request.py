@@ -4,6 +4,10 @@ Pure: a manifest request and the stage's values in, bytes out. The tester always
 as HTTP/1.1 requires (RFC 9112 §3.2), then the manifest's headers in the manifest's order and spelling,
 and a Content-Length for a body unless the manifest spells one out itself.
 
+A chunked body (`chunks`) is cut by tester.chunking and gets `Transfer-Encoding: chunked` unless the
+manifest spells it out; `expect_continue` adds `Expect: 100-continue`, and `head_length` tells the
+connection where the body starts, so it can hold the body back until the server has answered the head.
+
 The commands printed to reproduce a request need only a shell, curl and the tester: bytes curl cannot
 send are fed to `tester send --raw -` by printf. A body too long or too odd for the command line is read
 from a file the command names; the request carries that file's bytes (`files`) and the runner writes
@@ -12,10 +16,12 @@ them when the stage fails, since this module writes nothing.
 
 from __future__ import annotations
 
+import random
 import shlex
 from dataclasses import dataclass
 from typing import Mapping
 
+from tester import chunking
 from tester.manifest.models import Request
 from tester.templates import Value, render, render_text
 
@@ -33,35 +39,66 @@ class Outgoing:
     pieces: int = 1
     piece_pause: float = 0.0
     files: tuple[tuple[str, bytes], ...] = ()  # (name, bytes) of every file the curl line reads
+    head_length: int = 0  # where the body starts in `data` (0: the same as len(data), no body known)
+    expect_continue: bool = False  # hold the body back until a 100 Continue, a response, or continue_wait
+    continue_wait: float = 0.0
 
     @property
     def summary(self) -> str:
         return f"{self.method} {self.target}"
 
 
-def build(spec: Request, values: Mapping[str, Value], host: str, port: int) -> Outgoing:
+def build(spec: Request, values: Mapping[str, Value], host: str, port: int,
+          rng: random.Random | None = None) -> Outgoing:
+    """The request's bytes and its reproduce line. `rng` draws the chunk sizes when `chunks` is a count."""
     authority = f"{host}:{port}"
     if spec.raw is not None:
         data = render(spec.raw, values)
         method, _, rest = data.partition(b" ")
         target = rest.partition(b" ")[0].decode("latin-1")
         return Outgoing(method.decode("latin-1"), target, (), b"", data,
-                        _raw_curl(data, authority), spec.pieces, spec.piece_pause)
+                        _raw_curl(data, authority), spec.pieces, spec.piece_pause, head_length=len(data))
     target = render_text(spec.target, values)
     body = render(spec.body, values) if spec.body is not None else None
     headers = [("Host", authority)]
     headers += [(name, render_text(value, values)) for name, value in spec.headers.items()]
+    if spec.expect_continue and not _has(headers, "expect"):
+        headers.append(("Expect", "100-continue"))
+    if spec.chunks is not None and body is not None:
+        if not _has(headers, "transfer-encoding"):
+            headers.append(("Transfer-Encoding", "chunked"))
+        sizes = chunking.sizes(len(body), spec.chunks, rng or random.Random(0))
+        trailers = [(name, render_text(value, values)) for name, value in spec.trailers.items()]
+        head = assemble(spec.method, target, headers, None)[1]
+        data = head + chunking.encode(body, sizes, trailers)
+        return Outgoing(spec.method, target, tuple(headers), body, data, _raw_curl(data, authority), spec.pieces,
+                        spec.piece_pause, head_length=len(head), expect_continue=spec.expect_continue,
+                        continue_wait=spec.continue_wait)
     headers, data = assemble(spec.method, target, headers, body)
     curl = _curl(spec.method, f"http://{authority}{target}", headers[1:], body)
+    if spec.expect_continue:  # curl waits 1 s for the 100 unless told otherwise
+        curl = curl.replace(" -i ", f" -i --expect100-timeout {spec.continue_wait:g} ", 1)
     files = ((BODY_FILE, body),) if body is not None and f"@{BODY_FILE}" in curl else ()
     return Outgoing(spec.method, target, tuple(headers), body or b"", data, curl, spec.pieces, spec.piece_pause,
-                    files)
+                    files, head_length=len(data) - len(body or b""), expect_continue=spec.expect_continue,
+                    continue_wait=spec.continue_wait)
+
+
+def _has(headers: list[tuple[str, str]], name: str) -> bool:
+    return any(given.lower() == name for given, _ in headers)
+
+
+def pipelined_line(sent: list[Outgoing], host: str, port: int) -> str:
+    """The reproduce line for requests written at once: their bytes in one write to `tester send --raw -`,
+    which shows the first response (and names what follows it)."""
+    return send_raw([b"".join(outgoing.data for outgoing in sent)], host, port) + \
+        f"  # {len(sent)} requests in one write"
 
 
 def assemble(method: str, target: str, headers: list[tuple[str, str]], body: bytes | None,
              encoding: str = "latin-1") -> tuple[list[tuple[str, str]], bytes]:
     """The headers as sent (a Content-Length added for a body unless one is given) and the request's bytes."""
-    if body is not None and not any(name.lower() == "content-length" for name, _ in headers):
+    if body is not None and not _has(headers, "content-length"):
         headers = [*headers, ("Content-Length", str(len(body)))]
     head = f"{method} {target} HTTP/1.1\r\n" + "".join(f"{name}: {value}\r\n" for name, value in headers)
     return headers, head.encode(encoding) + b"\r\n" + (body or b"")

@@ -1,8 +1,8 @@
 """Running stages: for each one, a fresh program, its probes in order, and a result.
 
-This is where I/O meets the course: a temporary directory and files for the file stages, the program
-started and stopped, the probes run against it. Whatever happens (a failure, a bug, Ctrl-C), the
-program is stopped and the directory removed before the next stage starts.
+This is where I/O meets the course: a temporary folder and files for the file stages (tester.stagefiles),
+the program started with the stage's arguments and stopped, the probes run against it. Whatever happens
+(a failure, a bug, Ctrl-C), the program is stopped and the folder removed before the next stage starts.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from tester import crashes, hints, portlock, request, variables
-from tester.errors import StageFailure
-from tester.manifest.models import Course, Stage
+from tester import crashes, hints, portlock, request, stagefiles, variables
+from tester.errors import ManifestError, ManifestProblem, StageFailure
+from tester.manifest.models import Course, Stage, Track
 from tester.probes import ProbeContext
 from tester.program import Program
-from tester.templates import Value, render, render_text
+from tester.templates import Value
 
 Status = Literal["passed", "failed", "not-run"]
 ERROR_SHOWN = 200  # characters of a crash's error line quoted in the hint
@@ -44,11 +44,14 @@ class StageResult:
     failure: StageFailure | None = None
     duration: float = 0.0
     regression: bool = False
+    warnings: list[StageFailure] = field(default_factory=list)  # mismatches of `should`/`may` checks
 
     def as_json(self) -> dict:
         return {
             "number": self.number, "slug": self.stage.slug, "title": self.stage.title, "status": self.status,
             "message": self.failure.message if self.failure else None, "duration": round(self.duration, 4),
+            "warnings": [{"level": warning.level, "rfc": warning.rfc or None, "message": warning.message,
+                          "expected": warning.expected} for warning in self.warnings],
         }
 
 
@@ -65,14 +68,16 @@ class Run:
         return {"seed": self.seed, "passed": self.passed, "stages": [result.as_json() for result in self.results]}
 
 
-def plan(course: Course, target: Stage | None, only: bool) -> list[tuple[Stage, bool]]:
-    """(stage, is-regression) in run order: the target first, then the earlier stages; or every stage."""
+def plan(course: Course, target: Stage | None, only: bool, track: Track | None = None) -> list[tuple[Stage, bool]]:
+    """(stage, is-regression) in run order: the target first, then its regression (the stages of the tracks
+    its track requires, then the earlier stages of its own track); or every stage of `track` after those of
+    the tracks it requires; or, with neither, every stage of the course."""
     if target is None:
-        return [(stage, False) for stage in course.stages]
-    number = course.stage_number(target)
+        tracks = course.tracks if track is None else [*course.required(track), track]
+        return [(stage, False) for chosen in tracks for stage in chosen.stages]
     if only:
         return [(target, False)]
-    return [(target, False)] + [(stage, True) for stage in course.stages[: number - 1]]
+    return [(target, False)] + [(stage, True) for stage in course.regression(target)]
 
 
 def run(course: Course, order: list[tuple[Stage, bool]], options: Options, console) -> Run:
@@ -105,17 +110,16 @@ def run_stage(course: Course, result: StageResult, options: Options, console) ->
     started = time.monotonic()
     values = draw_values(stage, options.seed)
     values["port"] = str(options.port)
-    directory = Path(tempfile.mkdtemp(prefix=f"tester-{stage.slug}-")) if stage.directory else None
+    folder, directory = stagefiles.make_stage_folder(stage.slug) if stage.directory else (None, None)
     program = Program(options.solution, options.port, [], console.program_output, options.host)
     context = ProbeContext(options.host, options.port, values, course.defaults, directory,
                            variables.stage_rng(options.seed, stage.slug + ":probes"), console.event,
                            program=program)
     try:
-        if directory is not None:
+        if folder is not None:
             values["directory"] = str(directory)
-            program.args = ["--directory", str(directory)]
-            for name, content in stage.files.items():
-                (directory / render_text(name, values)).write_bytes(render(content, values))
+            put_files_in_place(course, stage, folder, values)
+        program.args = stagefiles.program_args(stage.args, directory, values)
         program.start()
         context.ready_socket = program.wait_ready(course.defaults.ready_timeout)
         context.address = program.address
@@ -129,10 +133,24 @@ def run_stage(course: Course, result: StageResult, options: Options, console) ->
         result.status, result.failure = "failed", failure
     finally:
         context.close_all()
-        program.stop()
-        if directory is not None:
-            shutil.rmtree(directory, ignore_errors=True)
+        program.stop()  # the program as it runs now: after a restart probe, the restarted one
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+        result.warnings = list(context.warnings)
         result.duration = time.monotonic() - started
+
+
+def put_files_in_place(course: Course, stage: Stage, folder: Path, values: dict[str, Value]) -> None:
+    """The stage's files, written before the program starts; a rule a rendered value breaks (a value with a
+    slash in a path) is the course's mistake, reported as the loader would."""
+    try:
+        stagefiles.write(stagefiles.plan(stage.files, values, course.root), folder)
+    except stagefiles.PlanError as error:
+        raise ManifestError([ManifestProblem(str(course.source), None, f"stage {stage.slug}: files: {error}",
+                                             error.fix)]) from None
+    except OSError as error:
+        raise ManifestError([ManifestProblem(str(course.source), None, f"stage {stage.slug}: files: cannot put "
+                                             f"{error.filename} in place: {error.strerror or error}")]) from None
 
 
 def mention_exit(failure: StageFailure, program: Program) -> None:

@@ -11,6 +11,7 @@ words in the message, and which manifest keys that failure demonstrates:
         stage: status-sets
         message: "expected status 403 or 404"
         keys: [status]
+        args: [--track, extra-b]       # optional: more arguments of `tester test`
 
 The last test holds the demonstrations to the language: every key the manifest models define must be
 used in some demonstration course, and every key named in NEW_KEYS must be caught failing by some case.
@@ -71,7 +72,8 @@ CASES = [(demo, case) for demo in DEMOS for case in _cases(demo).get("fail", [])
 
 @pytest.mark.parametrize("demo,case", CASES, ids=[f"{demo.name}-{case['defect']}" for demo, case in CASES])
 def test_each_defect_fails_its_stage(demo, case, tester, tmp_path):
-    run = tester("test", solution=_solution(tmp_path, demo, case["defect"]), course=demo / "stages.yaml")
+    run = tester("test", *case.get("args", []), solution=_solution(tmp_path, demo, case["defect"]),
+                 course=demo / "stages.yaml")
     assert run.code != 0, run.output
     assert run.failed is not None and run.failed["slug"] == case["stage"], run.output
     assert case["message"] in run.output, run.output

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import gzip
+import io
 import zlib
+from dataclasses import replace
 
 import pytest
 
 from tester import hints
+from tester.console import Console
 from tester.errors import StageFailure
-from tester.expectations import check, first_difference
+from tester.expectations import check, first_difference, verify
 from tester.http11 import Response, ResponseReader
-from tester.manifest.models import Expect, HeaderRule
+from tester.manifest.models import Expect, HeaderRule, Stage, Step
+from tester.runner import Run, StageResult
 
 
 def parse(data: bytes, method: str = "GET") -> Response:
@@ -515,3 +519,243 @@ def test_without_the_request_headers_the_usual_hint():
     with pytest.raises(StageFailure) as info:
         check(echo("abc"), GZIP_WANTED, {})
     assert info.value.hint == hints.HEADER_MISSING
+
+
+# --------------------------------------------------------------------------- the check language (issue 11)
+
+def expect(**keys) -> Expect:
+    return Expect.model_validate(keys)
+
+
+JSON_HEADERS = [b"Content-Type: application/json"]
+
+
+def test_status_sets_and_classes_pass():
+    for rule in ([403, 404], "4xx", [400, "4xx"]):
+        check(make(b"HTTP/1.1 404 Not Found"), expect(status=rule), {})
+
+
+def test_a_status_set_names_every_status_that_would_do():
+    failure = fail(make(), expect(status=[403, 404, "5xx"]))
+    assert failure.message == "expected status 403 or 404 (or any 5xx), got 200"
+    assert failure.expected == "status 403 or 404 (or any 5xx)" and received(failure).caret == 9
+    assert failure.hint == hints.STATUS_SET
+
+
+def test_a_status_class_in_words():
+    assert fail(make(), expect(status="4xx")).message == "expected a 4xx status, got 200"
+
+
+def test_a_single_status_keeps_its_message_and_hints():
+    failure = fail(make(), expect(status=404))
+    assert failure.message == "expected status code 404, got 200" and failure.hint == hints.STATUS[(404, 200)]
+    assert fail(make(), expect(status=[404])).message == "expected status code 404, got 200"
+
+
+def test_one_of():
+    response = make(headers=[b"Content-Type: text/html"])
+    check(response, expect(headers={"Content-Type": {"one_of": ["text/plain", "text/html"]}}), {})
+    failure = fail(response, expect(headers={"Content-Type": {"one_of": ["text/plain", "{kind}"]}}),
+                   {"kind": "application/json"})
+    assert failure.message == "Content-Type is 'text/html', expected one of 'text/plain', 'application/json'"
+    assert received(failure).caret == response.raw.index(b"text/html")
+    assert failure.hint == hints.HEADER_ONE_OF
+
+
+def test_matches_is_a_full_match():
+    response = make(headers=[b"X-Id: 0f3a9c7e"])
+    check(response, expect(headers={"X-Id": {"matches": "[0-9a-f]{8}"}}), {})
+    failure = fail(response, expect(headers={"X-Id": {"matches": "[0-9a-f]{4}"}}))
+    assert failure.message == "X-Id is '0f3a9c7e', which does not match the pattern '[0-9a-f]{4}' (as a whole)"
+    assert received(failure).caret == response.raw.index(b"0f3a")
+
+
+def test_a_missing_header_says_what_its_rule_wanted():
+    failure = fail(make(), expect(headers={"X-Id": {"one_of": ["a", "b"]}}))
+    assert failure.message == "the response has no X-Id header (expected one of: a, b)"
+    assert failure.expected == "X-Id: one of: a, b"
+    assert received(failure).caret == make().head_length - 2
+
+
+def test_tokens_in_any_order_spacing_and_case():
+    response = make(headers=[b"Allow: get,HEAD ,  OPTIONS"])
+    check(response, expect(headers={"Allow": {"tokens": ["GET", "HEAD", "OPTIONS"]}}), {})
+    check(make(headers=[b"Allow: GET", b"Allow: HEAD"]), expect(headers={"Allow": {"tokens": ["HEAD", "GET"]}}), {})
+
+
+def test_tokens_name_what_is_missing_and_point_at_what_is_extra():
+    response = make(headers=[b"Allow: GET, POST"])
+    failure = fail(response, expect(headers={"Allow": {"tokens": ["GET", "HEAD"]}}))
+    assert failure.message == ("Allow is 'GET, POST', which lacks 'HEAD' and has 'POST', not expected (expected "
+                               "exactly GET, HEAD, in any order)")
+    assert received(failure).caret == response.raw.index(b"POST")
+    only_missing = fail(make(headers=[b"Allow: GET"]), expect(headers={"Allow": {"tokens": ["GET", "HEAD"]}}))
+    assert "lacks 'HEAD'" in only_missing.message and "not expected" not in only_missing.message
+
+
+def test_date():
+    check(make(headers=[b"Date: Sun, 06 Nov 1994 08:49:37 GMT"]), expect(headers={"Date": {"date": True}}), {})
+    response = make(headers=[b"Date: Sun, 06 Nov 1994 08:49:37 UTC"])
+    failure = fail(response, expect(headers={"Date": {"date": True}}))
+    assert failure.message.startswith("Date is 'Sun, 06 Nov 1994 08:49:37 UTC', not an HTTP date: found 'UTC'")
+    assert received(failure).caret == response.raw.index(b"UTC")
+    assert failure.hint == hints.HEADER_DATE
+
+
+def test_present():
+    check(make(headers=[b"Server: x"]), expect(headers={"Server": {"present": True}}), {})
+    assert fail(make(), expect(headers={"Server": {"present": True}})).message == "the response has no Server header"
+    failure = fail(make(headers=[b"Server: x"]), expect(headers={"Server": {"present": False}}))
+    assert "must not have" in failure.message
+
+
+def test_body_contains():
+    response = make(body=b"<h1>Welcome</h1>")
+    check(response, expect(body_contains=["<h1>{word}</h1>"]), {"word": "Welcome"})
+    failure = fail(response, expect(body_contains=["<h1>Welcome!</h1>"]))
+    assert failure.message == ("the body does not contain '<h1>Welcome!</h1>' (its start is there, but the body "
+                               "differs from byte 11 on)")
+    assert received(failure).caret == response.head_length + 11
+    far = fail(response, expect(body_contains=["nothing like it"]))
+    assert far.message == "the body does not contain 'nothing like it'" and received(far).caret == len(response.raw)
+
+
+def test_body_excludes_points_where_the_forbidden_bytes_start():
+    response = make(body=b"debug: secret-token=42")
+    check(response, expect(body_excludes=["password"]), {})
+    failure = fail(response, expect(body_excludes=["password", "secret"]))
+    assert failure.message == "the body contains 'secret' at byte 7, which it must not"
+    assert received(failure).caret == response.head_length + 7 and failure.hint == hints.BODY_EXCLUDES
+
+
+def test_contents_after_decoding():
+    blob = gzip.compress(b"hello secret")
+    response = make(headers=[b"Content-Encoding: gzip"], body=blob)
+    check(response, expect(decode="gzip", body_contains=["hello"]), {})
+    failure = fail(response, expect(decode="gzip", body_excludes=["secret"]))
+    assert received(failure).label == "received, decoded" and received(failure).caret == 6
+
+
+def test_json_by_meaning():
+    response = make(headers=JSON_HEADERS, body=b'{"items": [{"name": "apple", "n": 1.0}], "id": 3}')
+    check(response, expect(json={"id": {"$is": "{id}"}, "items": [{"n": 1, "name": "{fruit}"}]}),
+          {"id": "3", "fruit": "apple"})
+
+
+def test_a_json_mismatch_has_its_path_and_a_caret_at_the_value():
+    response = make(headers=JSON_HEADERS, body=b'{"items": [{"name": "apple"}], "id": 3}')
+    failure = fail(response, expect(json={"items": [{"name": "pear"}], "id": {"$any": "integer"}}))
+    assert failure.message == 'the JSON body differs at $.items[0].name: expected "pear", got "apple"'
+    assert received(failure).caret == response.raw.index(b'"apple"')
+    assert failure.expected == 'JSON like {"items": [{"name": "pear"}], "id": <an integer>}'
+    assert failure.hint == hints.JSON_VALUE
+
+
+def test_invalid_json_is_shown_at_its_first_wrong_byte():
+    response = make(body=b'{"a": 1,}')
+    failure = fail(response, expect(json={"a": 1}))
+    assert failure.message == "the body is not valid JSON: a comma before '}' at byte 8"
+    assert received(failure).caret == response.head_length + 8 and failure.hint == hints.JSON_SYNTAX
+
+
+def test_an_empty_body_where_json_is_expected():
+    failure = fail(make(), expect(json={}))
+    assert failure.message == "the body is empty, but a JSON value was expected" and failure.hint == hints.JSON_EMPTY
+    assert "only whitespace" in fail(make(body=b"\r\n"), expect(json=[])).message
+
+
+def test_json_null_is_a_pattern_too():
+    check(make(body=b"null"), expect(json=None), {})
+    assert "expected null" in fail(make(body=b"0"), expect(json=None)).message
+
+
+def test_framing():
+    chunked = parse(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n\r\n")
+    check(chunked, expect(framing="chunked"), {})
+    check(chunked, expect(framing=["content-length", "chunked"]), {})
+    response = make(body=b"x")
+    failure = fail(response, expect(framing="chunked"))
+    assert failure.message == ("the response is framed by Content-Length, expected chunked transfer coding "
+                               "(Transfer-Encoding: chunked)")
+    assert received(failure).caret == response.raw.index(b"Content-Length")
+    assert failure.hint == hints.FRAMING["chunked"]
+
+
+def test_framing_of_a_response_to_head_is_what_its_headers_declare():
+    head = parse(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", method="HEAD")
+    check(head, expect(framing="content-length"), {})
+    failure = fail(head, expect(framing="chunked"))
+    assert "this response has no body; its headers declare Content-Length" in failure.message
+
+
+def test_continued():
+    plain = make()
+    continued = replace(plain, interim=(100,))
+    check(continued, expect(continued=True), {})
+    check(plain, expect(continued=False), {})
+    missing = fail(plain, expect(continued=True))
+    assert missing.message == "no '100 Continue' came before the response: HTTP/1.1 200 OK came first"
+    assert missing.hint == hints.CONTINUE_MISSING
+    assert fail(continued, expect(continued=False)).hint == hints.CONTINUE_UNWANTED
+
+
+def test_a_cited_rule_ends_the_message_and_travels_with_the_failure():
+    failure = fail(make(), expect(status=400, rfc="RFC 9112 §3.2"))
+    assert failure.message == "expected status code 400, got 200 (RFC 9112 §3.2)"
+    assert failure.rfc == "RFC 9112 §3.2" and failure.level == "must"
+
+
+def step(**keys) -> Step:
+    return Step.model_validate({"send": {"target": "/"}, **keys})
+
+
+def test_verify_checks_also_after_expect():
+    response = make(headers=[b"Server: x"])
+    assert verify(response, step(expect={"status": 200}, also=[{"headers": {"Server": {"present": True}}}]), {}) == []
+    with pytest.raises(StageFailure) as caught:
+        verify(response, step(expect={"status": 200}, also=[{"headers": {"Date": {"present": True}}}]), {})
+    assert caught.value.message == "the response has no Date header"
+
+
+def test_should_and_may_mismatches_are_warnings():
+    response = make()
+    warnings = verify(response, step(expect={"status": 200}, also=[
+        {"level": "should", "rfc": "RFC 9110 §6.6.1", "headers": {"Date": {"present": True}}},
+        {"level": "may", "headers": {"Server": {"present": True}}},
+        {"level": "should", "status": 200},
+    ]), {})
+    assert [(warning.level, warning.rfc, warning.message) for warning in warnings] == [
+        ("should", "RFC 9110 §6.6.1", "the response has no Date header (RFC 9110 §6.6.1)"),
+        ("may", "", "the response has no Server header"),
+    ]
+
+
+def test_a_must_mismatch_after_a_warning_still_fails():
+    with pytest.raises(StageFailure) as caught:
+        verify(make(), step(expect={"status": 200}, also=[
+            {"level": "should", "headers": {"Date": {"present": True}}}, {"status": 404}]), {})
+    assert caught.value.message == "expected status code 404, got 200"
+
+
+# --------------------------------------------------------------------------- warnings in the console and the report
+
+
+def test_warnings_are_printed_after_a_passing_stage_and_counted():
+    stage = Stage.model_validate({"slug": "s", "title": "S", "description": "s.md",
+                                  "probes": [{"kind": "connect"}]})
+    should = StageFailure("the response has no Date header (RFC 9110 §6.6.1)", hint="Add Date.", level="should",
+                          rfc="RFC 9110 §6.6.1", expected="a Date header")
+    may = StageFailure("the response has no Server header", level="may")
+    result = StageResult(1, stage, "passed", warnings=[should, may])
+    for debug, shown in ((False, ["should"]), (True, ["should", "may"])):
+        console = Console(io.StringIO(), colour=False, debug=debug)
+        console.stage_finished(result)
+        console.summary(Run(1, [result]))
+        output = console.stream.getvalue()
+        assert "  ⚠ should: the response has no Date header (RFC 9110 §6.6.1)\n    hint: Add Date.\n" in output
+        assert ("⚠ may: the response has no Server header" in output) is ("may" in shown)
+        assert "1 passed, 0 failed. 1 warning (should-level checks, shown above)." in output
+    assert result.as_json()["warnings"] == [
+        {"level": "should", "rfc": "RFC 9110 §6.6.1", "message": should.message, "expected": "a Date header"},
+        {"level": "may", "rfc": None, "message": may.message, "expected": ""},
+    ]

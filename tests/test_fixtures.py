@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tester.manifest.load import load_course
+
 from conftest import COURSE, FIXTURES, REFERENCE, STARTER
 from aftermath import assert_clean
 
@@ -33,7 +35,7 @@ TESTER_BUGS: dict[str, str] = {}
 
 
 def course_slugs() -> list[str]:
-    return [stage["slug"] for stage in yaml.safe_load(COURSE.read_text())["stages"]]
+    return [stage.slug for stage in load_course(COURSE).stages]
 
 
 def spec_of(folder: Path) -> dict:

@@ -48,7 +48,7 @@ def quick_course(tmp_path_factory):
     """stages.yaml with short waits; descriptions still point at the real stages/ files."""
     data = yaml.safe_load(COURSE.read_text())
     data["defaults"].update(ready_timeout=2, response_timeout=1, close_timeout=0.5)
-    for stage in data["stages"]:
+    for stage in (stage for track in data["tracks"] for stage in track["stages"]):
         stage["description"] = str(COURSE.parent / stage["description"])
     path = tmp_path_factory.mktemp("course") / "stages.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False))

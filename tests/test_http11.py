@@ -793,3 +793,23 @@ def test_any_split_of_a_valid_stream_gives_identical_responses(cuts):
     got, reader = read_in_pieces(pieces, STREAM_METHODS, eof=True)
     assert got == expected
     assert reader.buffer == b""
+
+
+def test_a_final_response_carries_the_interim_codes_that_came_before_it():
+    data = (
+        b"HTTP/1.1 100 Continue\r\n\r\n"
+        b"HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n"
+        b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+    )
+    responses, reader = read_whole(data, methods=["POST", "GET"])
+    assert [(r.status, r.interim) for r in responses] == [(201, (100,)), (200, ())]
+    assert reader.interim_since_last_response() == []
+
+
+def test_interim_responses_read_before_the_final_one_are_told_apart():
+    reader = make_reader(["POST"])
+    reader.feed(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 20")
+    assert reader.next_response() is None
+    assert [r.status for r in reader.interim_since_last_response()] == [100]
+    reader.feed(b"0 OK\r\nContent-Length: 0\r\n\r\n")
+    assert reader.next_response().interim == (100,)

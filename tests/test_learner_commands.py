@@ -99,18 +99,22 @@ def test_status_shows_passed_current_and_locked(capsys, solution):
     code, out = run(capsys, "status", "--solution", str(solution))
     assert code == 0
     lines = out.splitlines()
-    assert lines[0].startswith("✓  1. passed") and "bind" in lines[0]
-    assert lines[1].startswith("✓  2. passed")
-    assert lines[2].startswith("→  3. current") and "url-path" in lines[2]
-    assert lines[3].startswith("·  4. locked")
-    assert "2 of 14 passed" in out and "Next: read stage 3 with 'tester show'" in out
+    assert lines[0] == "base: The base server (stages 1-8)  ← your track"
+    assert lines[1].startswith("  ✓  1. passed") and "bind" in lines[1]
+    assert lines[2].startswith("  ✓  2. passed")
+    assert lines[3].startswith("  →  3. current") and "url-path" in lines[3]
+    assert lines[4].startswith("  ·  4. locked")
+    assert "compression: Compression (stages 9-11, requires base)" in lines
+    assert "  ·  9. pending  compression-header   Announce compression" in lines
+    assert "2 of 14 passed; your track is base, 2 of 8 passed" in out
+    assert "Next: read stage 3 with 'tester show'" in out
 
 
 def test_status_on_the_untouched_starter(capsys, tmp_path):
     folder = tmp_path / "solution"
     shutil.copytree(STARTER, folder)
     code, out = run(capsys, "status", "--solution", str(folder))
-    assert code == 0 and out.splitlines()[0].startswith("→  1. current")
+    assert code == 0 and out.splitlines()[1].startswith("  →  1. current")
 
 
 def test_show_renders_the_description_with_its_wire_bytes(capsys):

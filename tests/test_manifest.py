@@ -62,7 +62,8 @@ def test_a_small_valid_course_loads(tmp_path):
 @pytest.mark.parametrize("change, line, fragments", [
     pytest.param(("status: 200", "stauts: 200"), 10, ["unknown key 'stauts'", "did you mean 'status'"],
                  id="unknown-key"),
-    pytest.param(("status: 200", "status: two hundred"), 10, ["status", "expected a whole number"], id="wrong-type"),
+    pytest.param(("status: 200", "status: two hundred"), 10,
+                 ["status", "status takes a code (404), a class (4xx) or a list of them"], id="wrong-type"),
     pytest.param(("kind: exchange", "kind: exchang"), 7, ["unknown probe kind 'exchang'", "did you mean 'exchange'"],
                  id="unknown-kind"),
     pytest.param(("description: one.md", "description: missing.md"), 4, ["missing.md does not exist"],

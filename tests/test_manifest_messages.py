@@ -58,7 +58,7 @@ def test_a_course_default_in_a_stage_is_told_where_it_belongs(tmp_path, key):
 def test_a_stage_timeout_is_not_offered_a_key_refused_there(tmp_path):
     found = only(write_course(tmp_path, VALID.replace("    title: One\n", "    title: One\n    timeout: 3\n")))
     assert "unknown key 'timeout'" in found and "did you mean" not in found
-    assert "a stage takes: slug, title, description, directory, vars, files, probes" in found
+    assert "a stage takes: slug, title, description, directory, args, vars, files, probes" in found
 
 
 def test_suggestions_come_from_the_keys_of_that_place(tmp_path):
@@ -126,10 +126,18 @@ def test_a_broken_stage_does_not_hide_the_next_stage_checks(tmp_path):
 
 
 @pytest.mark.parametrize("change, problem, fix", [
-    pytest.param(("status: 200", "status: abc"), "expected a whole number, got 'abc'",
-                 "write a number without quotes, e.g. 100", id="int"),
-    pytest.param(("status: 200", "status: 200.5"), "expected a whole number, got 200.5",
-                 "write a whole number, e.g. 100", id="int-from-float"),
+    pytest.param(("method: GET", "method: GET, pieces: abc"), "expected a whole number, got 'abc'",
+                 "write a number without quotes, e.g. 1", id="int"),
+    pytest.param(("method: GET", "method: GET, pieces: 1.5"), "expected a whole number, got 1.5",
+                 "write a whole number, e.g. 1", id="int-from-float"),
+    pytest.param(("status: 200", "status: abc"), "status takes a code (404), a class (4xx) or a list of them, "
+                 "got 'abc'", "write a number without quotes, e.g. 404", id="status-word"),
+    pytest.param(("status: 200", "status: 200.5"), "status takes a code (404), a class (4xx) or a list of them, "
+                 "got 200.5", "write a whole number, e.g. 404", id="status-fraction"),
+    pytest.param(("status: 200", "status: 4XX"), "got '4XX'", "a class is a digit from 1 to 5 and then xx",
+                 id="status-class"),
+    pytest.param(("status: 200", "status: [403, four]"), "expect.status[1]: status takes a code (404)",
+                 "write a number without quotes", id="status-list-item"),
     pytest.param(("stages:", "defaults: {ready_timeout: soon}\nstages:"), "expected a number, got 'soon'",
                  "write a number without quotes, e.g. 10", id="float"),
     pytest.param(("    title: One\n", "    title: One\n    directory: maybe\n"), "expected true or false, got 'maybe'",
@@ -214,7 +222,7 @@ def test_an_unknown_filter_points_at_the_template_line(tmp_path):
     assert line_of(found) == 14  # the body line, not the `expect:` line (12)
     assert "expect.body: unknown filter |lenght in the template '{text|lenght}'" in found
     assert "status" not in found  # the template alone, not the whole expect mapping
-    assert "fix: did you mean {text|len}? the filters are: len, lower, upper" in found
+    assert "fix: did you mean {text|len}? the filters are: json, len, lower, sha256, slice, upper" in found
 
 
 def test_a_bad_template_in_a_header_or_file_name_is_reported_there(tmp_path):
@@ -228,10 +236,10 @@ def test_a_bad_template_in_a_header_or_file_name_is_reported_there(tmp_path):
 def test_template_errors_carry_their_fix():
     with pytest.raises(TemplateError) as caught:
         names("{a|uper}")
-    assert caught.value.fix == "did you mean {a|upper}? the filters are: len, lower, upper"
+    assert caught.value.fix == "did you mean {a|upper}? the filters are: json, len, lower, sha256, slice, upper"
     with pytest.raises(TemplateError) as caught:
         names("{a|zzz}")
-    assert caught.value.fix == "the filters are: len, lower, upper"
+    assert caught.value.fix == "the filters are: json, len, lower, sha256, slice, upper"
 
 
 # --------------------------------------------------------------------------- the walk through the models
@@ -250,7 +258,8 @@ def test_explain_gives_one_message_for_a_union_mismatch():
         models.Expect.model_validate({"headers": {"X": 3}})
     said = messages.explain(models.Expect, caught.value)
     assert said == [(("headers", "X"), "expected text or a mapping, got 3",
-                     'put it in quotes: "3", or write a mapping: a header rule takes: present, token')]
+                     'put it in quotes: "3", or write a mapping: a header rule takes: present, token, one_of, '
+                     'matches, tokens, date')]
 
 
 def test_a_bad_template_in_a_stage_file_name_is_a_message_not_a_crash(tmp_path):

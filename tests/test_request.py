@@ -250,3 +250,30 @@ def test_saved_as_quotes_a_path_the_shell_would_split():
     outgoing = out({"blob": b"\x00" * 300}, method="POST", target="/files/x", body="{blob}")
     line = saved_as(outgoing.curl, BODY_FILE, "/tmp/my folder/x-body.bin")
     assert shlex.split(line, comments=True)[-1] == "@/tmp/my folder/x-body.bin"
+
+
+# --------------------------------------------------------------------------- Expect: 100-continue
+
+
+def test_expect_continue_adds_the_header_and_marks_where_the_body_starts():
+    outgoing = out(method="POST", target="/upload", body="hello", expect_continue=True, continue_wait=0.4)
+    assert outgoing.data == (b"POST /upload HTTP/1.1\r\nHost: localhost:4221\r\nExpect: 100-continue\r\n"
+                             b"Content-Length: 5\r\n\r\nhello")
+    assert outgoing.data[outgoing.head_length:] == b"hello"
+    assert outgoing.expect_continue and outgoing.continue_wait == 0.4
+
+
+def test_expect_given_in_the_manifest_is_not_repeated():
+    outgoing = out(method="POST", body="x", expect_continue=True, headers={"expect": "100-continue"})
+    assert outgoing.data.lower().count(b"expect:") == 1
+
+
+def test_curl_for_expect_continue_waits_as_long_as_the_tester():
+    outgoing = out(method="POST", target="/u", body="abc", expect_continue=True, continue_wait=0.5)
+    assert outgoing.curl == ("curl -i --expect100-timeout 0.5 http://localhost:4221/u -H 'Expect: 100-continue' "
+                             "--data-binary abc")
+
+
+def test_head_length_of_a_request_without_body_is_its_length():
+    outgoing = out(target="/")
+    assert outgoing.head_length == len(outgoing.data)

@@ -71,7 +71,7 @@ def test_schemas_accept_the_manifests_and_reject_mistakes():
     course = yaml.safe_load(COURSE.read_text())
     jsonschema.Draft202012Validator(shared).validate(course)
     jsonschema.Draft202012Validator(own).validate(yaml.safe_load(EXAMPLE.read_text()))
-    course["stages"][5]["probes"][0]["waves"] = 0
-    course["stages"][0]["tittle"] = "misspelt"
+    course["tracks"][0]["stages"][5]["probes"][0]["waves"] = 0
+    course["tracks"][0]["stages"][0]["tittle"] = "misspelt"
     errors = list(jsonschema.Draft202012Validator(shared).iter_errors(course))
     assert len(errors) == 2

@@ -149,3 +149,77 @@ def test_unmatched_brace_raises(template):
 
 def test_template_error_is_a_value_error():
     assert issubclass(TemplateError, ValueError)
+
+
+# --------------------------------------------------------------------------- filters with arguments
+
+
+@pytest.mark.parametrize("template,expected", [
+    ("{v|slice:0:5}", b"hello"),
+    ("{v|slice:6:}", b"world"),
+    ("{v|slice::5}", b"hello"),
+    ("{v|slice:-5:}", b"world"),
+    ("{v|slice:-5:-2}", b"wor"),
+    ("{v|slice:3:3}", b""),
+    ("{v|slice:0:100}", b"hello world"),
+    ("{v|slice: 1 : 2 }", b"e"),
+])
+def test_slice_is_a_python_like_byte_slice(template, expected):
+    assert render(template, {"v": "hello world"}) == expected
+
+
+def test_slice_cuts_bytes_not_characters():
+    assert render("{v|slice:0:1}", {"v": "é"}) == b"\xc3"
+    assert render("{v|slice:1:3}", {"v": b"\x00\xff\x80\x01"}) == b"\xff\x80"
+
+
+def test_sha256_is_the_hex_digest_of_the_bytes():
+    assert render("{v|sha256}", {"v": "abc"}) == b"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    assert render("{v|sha256}", {"v": b""}).startswith(b"e3b0c442")
+
+
+def test_json_is_a_string_literal_with_its_quotes():
+    assert render('{{"name": {v|json}}}', {"v": 'say "hi"\\\n'}) == b'{"name": "say \\"hi\\"\\\\\\n"}'
+    assert render("{v|json}", {"v": "é"}) == '"é"'.encode()
+    assert render("{v|json}", {"v": "\x01"}) == b'"\\u0001"'
+
+
+def test_json_of_bytes_that_are_not_utf8_is_still_valid_json():
+    import json
+    rendered = render("{v|json}", {"v": b"a\xffb"})
+    assert json.loads(rendered) == "a\u00ffb"
+
+
+def test_filters_chain_left_to_right():
+    assert render("{v|slice:0:5|upper}", {"v": "hello world"}) == b"HELLO"
+    assert render("{v|slice:2:|len}", {"v": "hello"}) == b"3"
+    assert render("{v|upper|json}", {"v": "a"}) == b'"A"'
+
+
+def test_names_give_the_filters_as_written():
+    assert names("{a|slice:0:5} {b|sha256} {c|json} {d|slice::-1|len}") == [
+        ("a", "slice:0:5"), ("b", "sha256"), ("c", "json"), ("d", "slice::-1|len")]
+
+
+@pytest.mark.parametrize("template,problem,fix", [
+    ("{a|slice}", "the filter |slice takes 2 arguments, got 0", "write it as {a|slice:START:END}"),
+    ("{a|slice:1}", "the filter |slice takes 2 arguments, got 1", "write it as {a|slice:START:END}"),
+    ("{a|slice:1:2:3}", "the filter |slice takes 2 arguments, got 3", "write it as {a|slice:START:END}"),
+    ("{a|slice:x:2}", "the filter |slice takes whole numbers, got 'x'", "e.g. {a|slice:0:5}"),
+    ("{a|slice:1.5:2}", "takes whole numbers, got '1.5'", "negative counts from the end"),
+    ("{a|len:3}", "the filter |len takes no arguments, got 1", "write it as {a|len}"),
+    ("{a|json:x}", "the filter |json takes no arguments", "write it as {a|json}"),
+    ("{a|sha265}", "unknown filter |sha265", "did you mean {a|sha256}?"),
+    ("{a|len|nope}", "unknown filter |nope", "the filters are: json, len, lower, sha256, slice, upper"),
+])
+def test_a_bad_filter_or_argument_is_named_with_a_fix(template, problem, fix):
+    with pytest.raises(TemplateError) as caught:
+        names(template)
+    assert problem in str(caught.value) and repr(template) in str(caught.value)
+    assert fix in caught.value.fix
+
+
+@pytest.mark.parametrize("template", ["{a|}", "{a|slice:1|}", "{a|:1}", "{a|slice:{b}}"])
+def test_malformed_filter_syntax_is_an_unmatched_brace(template):
+    with pytest.raises(TemplateError, match="unmatched"):
+        names(template)

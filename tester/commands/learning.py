@@ -1,6 +1,6 @@
-"""What `tester show`, `tester hint` and `tester status` share: the --solution option, the learner's
-progress, the stage a command is about (N, or the current stage; `tester stage N` looks N up here too),
-and its description's text."""
+"""What `tester show`, `tester hint`, `tester status` and the track commands share: the --solution
+option, the learner's progress, the stage a command is about (N, or the current stage; `tester stage N`
+looks N up here too), its description's text, and whether the course has tracks to speak of."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 from tester import progress
 from tester.commands import options
 from tester.errors import UsageError
-from tester.manifest.models import Course, Stage
+from tester.manifest.models import IMPLICIT_TRACK, Course, Stage, Track
 
 
 def add_solution(parser: argparse.ArgumentParser) -> None:
@@ -30,7 +30,7 @@ def load_progress(arguments: argparse.Namespace, console) -> tuple[Path, progres
 def stage_for(course: Course, name: str | None, state: progress.Progress) -> Stage:
     """Stage `name` (number or slug), or the current stage when no name is given."""
     if name is None:
-        return progress.current(course, state) or course.stages[-1]
+        return progress.current(course, state) or progress.current_track(course, state).stages[-1]
     return find_stage(course, name)
 
 
@@ -50,3 +50,32 @@ def description(course: Course, stage: Stage) -> str:
     except (OSError, UnicodeDecodeError) as error:
         raise UsageError(f"cannot read the description of stage {stage.slug}, {path}: "
                          f"{getattr(error, 'strerror', None) or error}") from None
+
+
+def has_tracks(course: Course) -> bool:
+    """Whether the course is in tracks; one that lists only `stages` is shown as before, without headings."""
+    return not (len(course.tracks) == 1 and course.tracks[0].slug == IMPLICIT_TRACK)
+
+
+def track_heading(course: Course, track: Track) -> str:
+    """`compression: Compression (stages 9-11, requires base)`, the line above a track's stages."""
+    first, last = course.stage_number(track.stages[0]), course.stage_number(track.stages[-1])
+    numbers = f"stage {first}" if first == last else f"stages {first}-{last}"
+    requires = f", requires {', '.join(track.requires)}" if track.requires else ""
+    return f"{track.slug}: {track.title} ({numbers}{requires})"
+
+
+def find_track(course: Course, slug: str) -> Track:
+    """Track `slug`, or a usage error that names the close one and the tracks there are."""
+    import difflib
+
+    track = course.find_track(slug)
+    if track is not None:
+        return track
+    if not has_tracks(course):
+        raise UsageError(f"there is no track {slug!r}: this course is one list of {len(course.stages)} stages, "
+                         "without tracks ('tester list' shows them)")
+    slugs = [item.slug for item in course.tracks]
+    close = difflib.get_close_matches(slug, slugs, n=1)
+    raise UsageError(f"there is no track {slug!r}" + (f"; did you mean {close[0]!r}?" if close else "")
+                     + f" The tracks: {', '.join(slugs)} ('tester tracks' describes them)")

@@ -1,10 +1,10 @@
-"""`tester list`: the stages, numbered."""
+"""`tester list`: the stages, numbered (under a heading per track, in a course with tracks)."""
 
 from __future__ import annotations
 
 import argparse
 
-from tester.commands import options
+from tester.commands import learning, options
 
 NAME = "list"
 HELP = "list the stages"
@@ -17,6 +17,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def execute(arguments: argparse.Namespace, console) -> int:
     course = options.course(arguments)
     width = len(str(len(course.stages)))
-    for number, stage in enumerate(course.stages, start=1):
-        console.print(f"{number:>{width}}. {stage.slug:<20} {stage.title}")
+    tracked = learning.has_tracks(course)
+    for index, track in enumerate(course.tracks):
+        if tracked:
+            if index:
+                console.print()
+            console.print(learning.track_heading(course, track))
+        for stage in track.stages:
+            indent = "  " if tracked else ""
+            console.print(f"{indent}{course.stage_number(stage):>{width}}. {stage.slug:<20} {stage.title}")
     return 0

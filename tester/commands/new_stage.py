@@ -1,7 +1,8 @@
 """`tester new-stage SLUG`: scaffold a stage: its manifest entry, its description and a fixture to fill in.
 
-The entry is appended to the manifest as text, after the last stage, so every comment and every
-formatting choice in the file stays as it was; the manifest is loaded again afterwards, and put back if
+The entry is inserted into the manifest as text, after the last stage of the chosen track (--track; by
+default the last track, or the one list of stages), so every comment and every formatting choice in the
+file stays as it was; the manifest is loaded again afterwards, and put back if
 it does not load. The description and the fixture carry TODO placeholders, which `tester check`
 reports until they are written.
 """
@@ -16,7 +17,8 @@ from tester.commands import options
 from tester.errors import ManifestError, UsageError
 
 NAME = "new-stage"
-HELP = "scaffold a new last stage: manifest entry, description file and a fixture server to fill in"
+HELP = ("scaffold a new stage at the end of a track (default: the last one): manifest entry, description file "
+        "and a fixture server to fill in")
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -93,10 +95,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     options.add_course(parser)
     parser.add_argument("slug", metavar="SLUG", help="the new stage's name: lower-case words joined by '-'")
     parser.add_argument("--title", help="its title (default: made from the slug)")
+    parser.add_argument("--track", metavar="TRACK", help="the track it ends (default: the last track)")
 
 
 def execute(arguments: argparse.Namespace, console) -> int:
     from tester import describe
+    from tester.commands.learning import find_track
     from tester.lint.layout import FIXTURES
     from tester.manifest.load import load_course
 
@@ -111,8 +115,10 @@ def execute(arguments: argparse.Namespace, console) -> int:
     if course.find(slug) is not None:
         raise UsageError(f"the course already has a stage {slug!r} (stage {course.stage_number(course.find(slug))})")
     title = arguments.title or slug.replace("-", " ").capitalize()
-    number = len(course.stages) + 1
-    folder = Path(course.stages[-1].description).parent
+    track = course.tracks[-1] if arguments.track is None else find_track(course, arguments.track)
+    number = course.stage_number(track.stages[-1]) + 1
+    later = course.stages[number - 1:]  # the stages whose numbers the new one moves on by one
+    folder = Path(track.stages[-1].description).parent
     description = (folder / f"{number:02d}-{slug}.md").as_posix()
     fixture = course.root / FIXTURES / f"missing-{slug}"
     for taken in (course.root / description, fixture):
@@ -120,7 +126,7 @@ def execute(arguments: argparse.Namespace, console) -> int:
             raise UsageError(f"{taken} already exists; move it away or pick another slug")
 
     original = path.read_text(encoding="utf-8")
-    after, line = with_entry(original, slug, title, description)
+    after, line = with_entry(original, slug, title, description, track.slug)
     request, response = describe.shown_exchanges(_scaffold_stage(slug, title, description))[0]
     try:
         (course.root / description).parent.mkdir(parents=True, exist_ok=True)
@@ -141,6 +147,10 @@ def execute(arguments: argparse.Namespace, console) -> int:
                              "the course is as it was") from None
         raise
     _next_steps(console, path, line, number, slug, course.root / description, fixture)
+    if later:
+        console.print(f"note: stages {number}-{len(course.stages)} ({', '.join(stage.slug for stage in later)}) "
+                      f"are now {number + 1}-{len(course.stages) + 1}. Progress is kept by slug, so learners keep "
+                      "theirs; file names, texts and scripts that give their numbers need updating.")
     return 0
 
 
@@ -155,12 +165,12 @@ def _undo(manifest: Path, original: str, description: Path, fixture: Path) -> No
     shutil.rmtree(fixture, ignore_errors=True)
 
 
-def with_entry(text: str, slug: str, title: str, description: str) -> tuple[str, int]:
-    """The manifest text with a stage entry after the last stage, and the entry's first line (1-based)."""
+def with_entry(text: str, slug: str, title: str, description: str, track: str | None = None) -> tuple[str, int]:
+    """The manifest text with a stage entry after the last stage of `track` (or of the top-level list of
+    stages, in a manifest without tracks), and the entry's first line (1-based)."""
     from tester.manifest.yaml_lines import compose
 
-    tree = compose(text)
-    stages = next(value for key, value in tree.value if key.value == "stages")
+    stages = _stages_node(compose(text), track)
     last = stages.value[-1]
     dash = text.splitlines()[last.start_mark.line].index("-")
     lines = text.splitlines(keepends=True)
@@ -171,6 +181,17 @@ def with_entry(text: str, slug: str, title: str, description: str) -> tuple[str,
                          description=description)
     lines[end + 1:end + 1] = ["\n", entry]
     return "".join(lines), end + 3
+
+
+def _stages_node(tree, track: str | None):
+    """The YAML sequence of stages the entry goes in: track `track`'s (the loader has found it there), or
+    the top-level `stages` of a manifest without tracks."""
+    def value(mapping, key: str):
+        return next((item for name, item in mapping.value if name.value == key), None)
+
+    if track is None or value(tree, "tracks") is None:
+        return value(tree, "stages")
+    return next(value(item, "stages") for item in value(tree, "tracks").value if value(item, "slug").value == track)
 
 
 def _last_line(node) -> int:

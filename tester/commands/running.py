@@ -8,39 +8,56 @@ import json
 import random
 
 from tester import progress
-from tester.commands import options
+from tester.commands import learning, options
 from tester.errors import UsageError
-from tester.manifest.models import Course, Stage
+from tester.manifest.models import Course, Stage, Track
 from tester.runner import Options, plan, run
 
 
 def current_stage(course: Course, arguments: argparse.Namespace, console) -> Stage:
-    """The stage plain `tester` runs: the first not passed yet, or the last once all have passed."""
+    """The stage plain `tester` runs: the first of the current track not passed yet, or the track's last
+    once all of it has passed."""
     folder = options.solution(arguments)
     state, note = progress.load(folder) if arguments.progress else (progress.Progress(), None)
     if note:
         console.note(note)
+    track = progress.current_track(course, state)
     stage = progress.current(course, state)
-    if stage is None:
+    tracked = learning.has_tracks(course)
+    if stage is None and not tracked:
         console.note(f"every stage has passed; running them all again (stage {len(course.stages)} "
                      "with the others as regression)")
         return course.stages[-1]
-    console.note(f"your current stage is {course.stage_number(stage)} ({stage.slug}); "
+    if stage is None:
+        last = track.stages[-1]
+        console.note(f"every stage of your track {track.slug} has passed; running them again (stage "
+                     f"{course.stage_number(last)} with its regression). 'tester tracks' shows the other tracks, "
+                     "'tester track SLUG' switches")
+        return last
+    where = f" in track {track.slug}" if tracked else ""
+    console.note(f"your current stage is {course.stage_number(stage)} ({stage.slug}){where}; "
                  "'tester status' shows the course, 'tester show' this stage's description")
     return stage
 
 
 def run_stages(arguments: argparse.Namespace, console, course: Course, target: Stage | None,
-               only: bool = False) -> int:
+               only: bool = False, track: Track | None = None) -> int:
     folder = options.solution(arguments)
     seed = arguments.seed if arguments.seed is not None else random.randrange(1, 1_000_000)
     chosen = Options(solution=folder, port=options.port(arguments), seed=seed, debug=arguments.debug)
     console.seed(seed)
-    outcome = run(course, plan(course, target, only), chosen, console)
+    outcome = run(course, plan(course, target, only, track), chosen, console)
     state = remember(folder, outcome, console, save=arguments.progress)
     upcoming = progress.current(course, state)
-    if upcoming is not None and not arguments.progress:
+    finished = all(state.has_passed(stage) for stage in course.stages)
+    if (upcoming is not None or not finished) and not arguments.progress:
         console.summary(outcome)  # with no progress file there is no telling which stage comes next
+    elif upcoming is None and not finished:  # the current track is done, the course is not
+        console.summary(outcome)
+        if outcome.passed:
+            done = progress.current_track(course, state)
+            console.print(f"You have passed every stage of track {done.slug}. 'tester tracks' shows the others, "
+                          "'tester track SLUG' switches to one.")
     else:
         console.summary(outcome, None if upcoming is None else (course.stage_number(upcoming), upcoming.slug))
     if arguments.json:

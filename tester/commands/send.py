@@ -1,9 +1,9 @@
 """`tester send`: one request to your server, the exact response bytes, and the tester's verdict on them.
 
 A debugging client. It sends what you ask (method, target, headers, a body, or raw bytes from a file) to
-a server you started yourself, or starts ./your_program.sh for the one request (--start). The response is
-printed with \\r and \\n visible and read by the same strict parser the stages use, so the verdict and
-hint are the ones a stage would give.
+a server you started yourself, or starts ./your_program.sh for the one request (--start; with --stage, with
+the arguments and files that stage starts it with). The response is printed with \\r and \\n visible and
+read by the same strict parser the stages use, so the verdict and hint are the ones a stage would give.
 
 `--raw -` sends standard input as it arrives, each read at once, so a shell pipeline with pauses in it
 sends a request in parts, and a request whose end never comes holds a connection open: the tester's own
@@ -16,6 +16,7 @@ import argparse
 import contextlib
 import os
 import select
+import shutil
 import sys
 from pathlib import Path
 
@@ -48,6 +49,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="with --start: folder with your_program.sh (default: here if it has one, else solution/)")
     parser.add_argument("--directory", type=Path, metavar="DIR",
                         help="with --start: pass --directory DIR to your program (for the file stages)")
+    parser.add_argument("--stage", metavar="N|SLUG",
+                        help="with --start: start your program as this stage does (its args, and its files in a "
+                             "fresh folder unless --directory names one)")
+    parser.add_argument("--seed", type=int, default=1, help="with --stage: the seed of the stage's values (default 1)")
+    options.add_course(parser)
 
 
 def request_bytes(arguments: argparse.Namespace, host: str, port: int) -> bytes:
@@ -105,6 +111,8 @@ def execute(arguments: argparse.Namespace, console) -> int:
     port = options.port(arguments)
     if not 0 < arguments.timeout < float("inf"):  # also refuses nan
         raise UsageError(f"--timeout {arguments.timeout:g}: give a positive number of seconds")
+    if arguments.stage is not None and not arguments.start:
+        raise UsageError("--stage says how to start your program: use it with --start")
     streaming = streams_stdin(arguments)
     if streaming:
         _raw_alone(arguments)
@@ -116,8 +124,7 @@ def execute(arguments: argparse.Namespace, console) -> int:
     try:
         if arguments.start:
             guard.enter_context(portlock.hold(port, console.note))
-            program = Program(options.solution(arguments), port,
-                              ["--directory", str(arguments.directory)] if arguments.directory else [],
+            program = Program(options.solution(arguments), port, _program_args(arguments, port, guard, console),
                               console.program_output, arguments.host)
             program.start()
             connection = Connection(program.wait_ready(10.0), "your server")
@@ -161,6 +168,33 @@ def execute(arguments: argparse.Namespace, console) -> int:
                            "request).",
                    "data": "More bytes followed; the tester would object to them."}[after])
     return 0
+
+
+def _program_args(arguments: argparse.Namespace, port: int, cleanup: contextlib.ExitStack, console) -> list[str]:
+    """The arguments a stage starts the program with: --stage's (its files written to a fresh folder, removed
+    afterwards, unless --directory names one), else --directory DIR as a file stage has them by default."""
+    from tester import stagefiles
+    from tester.runner import draw_values, put_files_in_place
+
+    if arguments.stage is None:
+        return stagefiles.program_args(None, arguments.directory, {})
+    course = options.course(arguments)
+    stage = course.find(arguments.stage)
+    if stage is None:
+        raise UsageError(f"--stage {arguments.stage}: the course has no such stage (give its number or slug; "
+                         "'tester list' shows them)")
+    values = draw_values(stage, arguments.seed)
+    values["port"] = str(port)
+    directory = arguments.directory.resolve() if arguments.directory else None
+    if stage.directory and directory is None:
+        folder, directory = stagefiles.make_stage_folder(stage.slug)
+        cleanup.callback(shutil.rmtree, folder, ignore_errors=True)
+        values["directory"] = str(directory)
+        put_files_in_place(course, stage, folder, values)
+        console.note(f"· stage {stage.slug}'s files are in {directory} (seed {arguments.seed})")
+    elif directory is not None:
+        values["directory"] = str(directory)
+    return stagefiles.program_args(stage.args, directory, values)
 
 
 def _send_as_it_arrives(connection, source: int, console, where: str) -> None:

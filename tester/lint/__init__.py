@@ -2,9 +2,9 @@
 
 The checks run cheapest first: the manifest (the loader's own checks: keys, slugs, description files),
 the fixture specs and the descriptions against the probes, then the servers: the reference must pass
-every stage, the starter must fail the first, and every stage must have a fixture that passes the stages
-before it and fails it, so that no stage is a no-op. Each problem names its file and, where there is
-one, its line. Where a course keeps its servers is `layout`.
+every stage (track by track), the starter must fail the first, and every stage must have a fixture that
+passes the stages it builds on (its regression) and fails it, so that no stage is a no-op. Each problem
+names its file and, where there is one, its line. Where a course keeps its servers is `layout`.
 """
 
 from __future__ import annotations

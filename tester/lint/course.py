@@ -14,7 +14,7 @@ from tester.errors import ManifestError
 from tester.lint import Problem, descriptions, shown
 from tester.lint.layout import HOSTILE, Fixture, Layout, read_fixture, script_problem
 from tester.manifest.load import load_course
-from tester.manifest.models import Course
+from tester.manifest.models import Course, Stage
 from tester.manifest.yaml_lines import compose, locate
 
 
@@ -40,7 +40,8 @@ def check(path: Path, settings: Settings) -> Report:
         report.problems += error.problems
         return report
     slugs = [stage.slug for stage in course.stages]
-    report.done.append(f"the manifest: {len(slugs)} stages, slugs unique, every description file present")
+    tracks = "" if len(course.tracks) == 1 else f"{len(course.tracks)} tracks (requires sound), "
+    report.done.append(f"the manifest: {tracks}{len(slugs)} stages, slugs unique, every description file present")
 
     layout = Layout(course.root)
     fixtures: list[Fixture] = []
@@ -83,7 +84,7 @@ def _uncovered(course: Course, fixtures: list[Fixture]) -> list[Problem]:
     problems = []
     for index, stage in enumerate(course.stages):
         if stage.slug not in covered:
-            line = locate(tree, ("stages", index, "slug"))[0]
+            line = locate(tree, _place(tree, course, stage) + ("slug",))[0]
             problems.append(Problem(
                 shown(course.source), line, f"stage {index + 1} {stage.slug} has no fixture that fails it, so "
                 "nothing shows the stage catches anything",
@@ -91,18 +92,31 @@ def _uncovered(course: Course, fixtures: list[Fixture]) -> list[Problem]:
     return problems
 
 
+def _place(tree, course: Course, stage: Stage) -> tuple:
+    """Where a stage is in the manifest: in its track's `stages`, or in the top-level list."""
+    track = course.track_of(stage)
+    index = next(number for number, item in enumerate(track.stages) if item.slug == stage.slug)
+    in_tracks = ("tracks", course.tracks.index(track))
+    if locate(tree, in_tracks)[1] == in_tracks:
+        return in_tracks + ("stages", index)
+    return ("stages", course.stages.index(stage))
+
+
 def _check_servers(course: Course, layout: Layout, fixtures: list[Fixture], settings: Settings,
                    report: Report) -> None:
     from tester.lint import servers  # starts programs: imported only when servers run
 
     jobs = []
-    for folder, role, make in ((layout.reference, "reference", servers.reference_job),
-                               (layout.starter, "starter", servers.starter_job)):
+    def starter_jobs(course: Course, folder: Path) -> list:
+        return [servers.starter_job(course, folder)]
+
+    for folder, role, make in ((layout.reference, "reference", servers.reference_jobs),
+                               (layout.starter, "starter", starter_jobs)):
         unusable = script_problem(folder, role)
         if unusable:
             report.problems.append(unusable)
         else:
-            jobs.append(make(course, folder))
+            jobs += make(course, folder)
     jobs += [servers.fixture_job(course, fixture) for fixture in fixtures]
     results = servers.run_jobs(course, jobs, settings.workers, settings.seed)
     for job, problems in zip(jobs, results):

@@ -18,7 +18,7 @@ from tester.console import Console
 from tester.errors import TesterError
 from tester.lint import Problem, shown
 from tester.lint.layout import Fixture
-from tester.manifest.models import Course, Stage
+from tester.manifest.models import IMPLICIT_TRACK, Course, Stage
 from tester.ports import free_port
 from tester.runner import Options, Run, run
 
@@ -33,16 +33,24 @@ class Job:
     judge: Callable[[Run], list[Problem]]
 
 
-def reference_job(course: Course, folder: Path) -> Job:
+def reference_jobs(course: Course, folder: Path) -> list[Job]:
+    """The reference must pass every stage: one job per track, so a failure in one track does not keep
+    the stages of the others from being checked. A stage starts a fresh program, so a track's stages
+    need no other track's to run before them."""
+    tracked = len(course.tracks) > 1 or course.tracks[0].slug != IMPLICIT_TRACK
+
     def judge(outcome: Run) -> list[Problem]:
         failed = _first_failure(outcome)
         if failed is None:
             return []
-        return [Problem(shown(folder), None, f"the reference fails stage {failed.number} {failed.stage.slug}: "
+        where = f" (track {course.track_of(failed.stage).slug})" if tracked else ""
+        return [Problem(shown(folder), None, f"the reference fails stage {failed.number} {failed.stage.slug}{where}: "
                         f"{failed.failure.message}",
                         f"fix the reference or the stage; see it with: tester stage {failed.stage.slug} "
                         f"--course {shown(course.source)} --solution {shown(folder)}")]
-    return Job("the reference", folder, list(course.stages), judge)
+    if not tracked:
+        return [Job("the reference", folder, list(course.stages), judge)]
+    return [Job(f"the reference (track {track.slug})", folder, list(track.stages), judge) for track in course.tracks]
 
 
 def starter_job(course: Course, folder: Path) -> Job:
@@ -57,7 +65,8 @@ def starter_job(course: Course, folder: Path) -> Job:
 
 
 def fixture_job(course: Course, fixture: Fixture) -> Job:
-    """A fixture must pass every stage before its `fails_at` and fail that one, with its message."""
+    """A fixture must pass its `fails_at` stage's regression (the tracks it builds on, and the earlier
+    stages of its own track) and fail that stage, with its message; stages of other tracks are not run."""
     where = shown(fixture.spec)
     if fixture.fails_at is None:
         def judge_passing(outcome: Run) -> list[Problem]:
@@ -80,13 +89,13 @@ def fixture_job(course: Course, fixture: Fixture) -> Job:
         if failed.stage is not target:
             return [Problem(where, fixture.line, f"the fixture fails stage {failed.number} {failed.stage.slug}, "
                             f"before stage {number} {target.slug}: {failed.failure.message}",
-                            "a fixture must pass every stage before the one it fails")]
+                            f"a fixture must pass every stage that stage {number} builds on")]
         if fixture.message not in failed.failure.message:
             return [Problem(where, fixture.line, f"the fixture fails stage {number} {target.slug}, but with "
                             f"{failed.failure.message!r}, which does not contain {fixture.message!r}",
                             "update 'message', or check why the failure changed")]
         return []
-    return Job(f"fixture {fixture.name}", fixture.folder, course.stages[:number], judge)
+    return Job(f"fixture {fixture.name}", fixture.folder, course.regression(target) + [target], judge)
 
 
 class _Stopped(Exception):

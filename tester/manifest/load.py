@@ -1,11 +1,13 @@
 """Reading `stages.yaml`: YAML in, a validated Course out, or every problem with its file, line and fix.
 
 Validation happens in layers: YAML syntax and duplicate keys, then the models (unknown keys, wrong
-types), then each probe against its kind's own model, then what spans several places (unique slugs,
-description files, the values that templates name). Within the layer of the models every mistake is
-found, a stage's and its probes' alike; the last layer looks at every stage that passed its model. All
-problems found are reported together, in the order of their lines, so an instructor fixes a manifest in
-one pass. The words of the model errors come from tester.manifest.messages.
+types), then each probe against its kind's own model, then what spans several places (unique slugs in
+the whole course, description files, the values that templates name, what each track requires). A
+course is walked track by track (places such as tracks[1].stages[0]), or as its one list of stages.
+Within the layer of the models every mistake is found, a stage's and its probes' alike; the last layer
+looks at every stage that passed its model. All problems found are reported together, in the order of
+their lines, so an instructor fixes a manifest in one pass. The words of the model errors come from
+tester.manifest.messages.
 """
 
 from __future__ import annotations
@@ -22,12 +24,13 @@ from pydantic import BaseModel, ValidationError
 
 from tester import probes, variables
 from tester.errors import ManifestError, ManifestProblem
-from tester.manifest import messages, models
+from tester.manifest import files_check, messages, models
 from tester.manifest.models import Course, Generated, Stage, Strict
 from tester.manifest.yaml_lines import compose, dotted, duplicate_keys, locate
 from tester.templates import names
 
 BUILTIN_VALUES = ("port", "directory")
+NO_STAGES = "a course needs tracks (or a list of stages)"  # the words of models.Course's own check
 
 
 class _Problems:
@@ -69,26 +72,72 @@ def load_course(path: Path | str) -> Course:
         problems.add(place, f"the key '{place[-1]}' appears twice in one mapping", "keep one of them")
     problems.raise_if_any()
     if not isinstance(data, dict):
-        problems.add((), "the manifest must be a mapping with a 'stages' list", "start the file with 'stages:'")
+        problems.add((), "the manifest must be a mapping with a 'tracks' (or 'stages') list",
+                     "start the file with 'tracks:', or with 'stages:' for a course that is one list of stages")
         problems.raise_if_any()
 
     _import_probe_modules(data.get("probe_modules"), path, problems)
     problems.raise_if_any()
     course = _validated(Course, data, problems)
-    stages: list[tuple[int, Stage]] = []
-    raw_stages = data.get("stages")
-    for index, raw in enumerate(raw_stages if isinstance(raw_stages, list) else []):
+    if all(data[key] == [] for key in ("tracks", "stages") if key in data):  # none, or empty lists
+        # the model says only that a course needs them; say it here with a fix, in place of the model's words
+        problems.found = [problem for problem in problems.found if problem.problem != NO_STAGES]
+        problems.add(("tracks",) if "tracks" in data else ("stages",) if "stages" in data else (),
+                     "the course has no stages: it needs tracks (or a list of stages)",
+                     "list the tracks under 'tracks:', each with its slug, title and stages; or, for a course "
+                     "without tracks, its stages under 'stages:'")
+    layout = _layout(data)
+    parsed: list[tuple[tuple, Stage]] = []  # (place, stage with parsed probes), every stage in course order
+    for track_index, stage_index, place, raw in layout:
         # Probes are checked whatever else is wrong with their stage; the cross checks need a valid stage.
-        parsed = _probes(raw.get("probes") if isinstance(raw, dict) else None, index, problems)
-        stage = course.stages[index] if course else _validated(Stage, raw)
+        probes_found = _probes(raw.get("probes") if isinstance(raw, dict) else None, place, problems)
+        stage = _validated(Stage, raw) if course is None else course.tracks[track_index].stages[stage_index]
         if stage is not None:
-            stages.append((index, stage.model_copy(update={"probes": parsed})))
-    _check_course(stages, path, problems)
+            parsed.append((place, stage.model_copy(update={"probes": probes_found})))
+    _check_course(parsed, _positions(data, layout), path, problems)
+    _check_tracks(data.get("tracks"), problems)
     problems.raise_if_any()
     assert course is not None  # when the course fails its model, it has reported why
-    course = course.model_copy(update={"stages": [stage for _, stage in stages]})
+    course = _rebuilt(course, [stage for _, stage in parsed])
     course._source = path
     return course
+
+
+def _layout(data: dict) -> list[tuple[int, int, tuple, Any]]:
+    """Every raw stage as (track index, index in its track, place in the manifest, raw value): the stages
+    of each track under `tracks`, or the one list `stages` as the implicit track 0."""
+    found = []
+    if "tracks" in data:
+        tracks = data["tracks"] if isinstance(data["tracks"], list) else []
+        for track_index, track in enumerate(tracks):
+            raws = track.get("stages") if isinstance(track, dict) else None
+            for stage_index, raw in enumerate(raws if isinstance(raws, list) else []):
+                found.append((track_index, stage_index, ("tracks", track_index, "stages", stage_index), raw))
+    else:
+        raws = data.get("stages")
+        for stage_index, raw in enumerate(raws if isinstance(raws, list) else []):
+            found.append((0, stage_index, ("stages", stage_index), raw))
+    return found
+
+
+def _positions(data: dict, layout: list) -> dict[tuple, tuple[int, str | None]]:
+    """Each raw stage's number in the course and the slug of its track (None in a course without tracks),
+    by the stage's place."""
+    tracks = data.get("tracks") if isinstance(data.get("tracks"), list) else []
+    positions: dict[tuple, tuple[int, str | None]] = {}
+    for number, (track_index, _, place, _) in enumerate(layout, start=1):
+        track = tracks[track_index] if track_index < len(tracks) else None
+        positions[place] = (number, str(track.get("slug")) if isinstance(track, dict) else None)
+    return positions
+
+
+def _rebuilt(course: Course, stages: list[Stage]) -> Course:
+    """The course with its stages' probes parsed. model_copy does not run the validator that derives
+    `stages` from the tracks, so both are given: each track its own stages, and all of them in order."""
+    remaining = iter(stages)
+    tracks = [track.model_copy(update={"stages": [next(remaining) for _ in track.stages]})
+              for track in course.tracks]
+    return course.model_copy(update={"tracks": tracks, "stages": [stage for track in tracks for stage in track.stages]})
 
 
 def _validated(model: type[BaseModel], data: Any, problems: _Problems | None = None,
@@ -134,10 +183,10 @@ def _import_probe_modules(modules: Any, path: Path, problems: _Problems) -> None
                          f"put {name}.py beside {path.name}, importable, defining its probe kinds with @register")
 
 
-def _probes(raws: Any, index: int, problems: _Problems) -> list:
+def _probes(raws: Any, stage_place: tuple, problems: _Problems) -> list:
     parsed: list = []
     for number, raw in enumerate(raws if isinstance(raws, list) else []):
-        place = ("stages", index, "probes", number)
+        place = stage_place + ("probes", number)
         if not isinstance(raw, dict) or "kind" not in raw:
             problems.add(place, "a probe must be a mapping with a 'kind'",
                          f"add 'kind: ' with one of: {', '.join(probes.KINDS)}")
@@ -155,19 +204,93 @@ def _probes(raws: Any, index: int, problems: _Problems) -> list:
     return parsed
 
 
-def _check_course(stages: list[tuple[int, Stage]], path: Path, problems: _Problems) -> None:
-    seen: dict[str, int] = {}
-    for index, stage in stages:
-        place = ("stages", index)
+def _check_course(stages: list[tuple[tuple, Stage]], positions: dict[tuple, tuple[int, str | None]], path: Path,
+                  problems: _Problems) -> None:
+    seen: dict[str, tuple] = {}
+    for place, stage in stages:
         if stage.slug in seen:
-            problems.add(place + ("slug",), f"the slug '{stage.slug}' is already used by stage {seen[stage.slug] + 1}",
-                         "give each stage its own slug")
-        seen.setdefault(stage.slug, index)
+            number, track = positions[seen[stage.slug]]
+            problems.add(place + ("slug",), f"the slug '{stage.slug}' is already used by stage {number}"
+                         + _in_tracks(track, positions[place][1]), "give each stage its own slug")
+        seen.setdefault(stage.slug, place)
         description = path.parent / stage.description
         if not description.is_file():
             problems.add(place + ("description",), f"the description file {stage.description} does not exist",
                          f"create {description}, or point 'description' at an existing file")
         _check_values(stage, place, problems)
+        files_check.check(stage, place, problems, path.parent)
+
+
+def _in_tracks(first: str | None, this: str | None) -> str:
+    """Which tracks the two stages with one slug are in, for the message; nothing without tracks."""
+    if first is None or this is None:
+        return ""
+    if first == this:
+        return f", earlier in this track ('{this}')"
+    return f", in track '{first}' (this one is in track '{this}'): a slug names one stage in the whole course"
+
+
+def _check_tracks(raw_tracks: Any, problems: _Problems) -> None:
+    """The tracks' slugs are unique, and each `requires` names tracks listed before it: so `tester test`,
+    which runs the course in order, meets every track's foundation before the track, and no cycle can form."""
+    if not isinstance(raw_tracks, list):
+        return
+    slugs = [str(track.get("slug")) if isinstance(track, dict) else None for track in raw_tracks]
+    for index, slug in enumerate(slugs):
+        if slug is not None and slug in slugs[:index]:
+            problems.add(("tracks", index, "slug"), f"the track slug '{slug}' is already used by track "
+                         f"{slugs.index(slug) + 1}", "give each track its own slug")
+    for index, track in enumerate(raw_tracks):
+        requires = track.get("requires") if isinstance(track, dict) else None
+        if not isinstance(requires, list):
+            continue  # missing, or a type error the model has reported
+        for position, wanted in enumerate(requires):
+            _check_requirement(slugs, index, str(wanted), requires[:position], ("tracks", index, "requires", position),
+                               problems, raw_tracks)
+
+
+def _check_requirement(slugs: list[str | None], index: int, wanted: str, before: list, place: tuple,
+                       problems: _Problems, raw_tracks: list) -> None:
+    slug = slugs[index]
+    if wanted == slug:
+        problems.add(place, f"the track '{slug}' requires itself", f"remove '{wanted}' from its requires")
+    elif wanted in [str(item) for item in before]:
+        problems.add(place, f"'{wanted}' is listed twice in requires", "keep one of them")
+    elif wanted not in slugs:
+        known = list(dict.fromkeys(item for item in slugs if item is not None and item != slug))
+        close = difflib.get_close_matches(wanted, known, n=1)
+        problems.add(place, f"requires '{wanted}', which is not a track of this course",
+                     (f"did you mean '{close[0]}'? " if close else "")
+                     + (f"the tracks: {', '.join(known)}" if known else "name a track listed before this one"))
+    elif slugs.index(wanted) > index:
+        cycle = _cycle(slugs, raw_tracks, slug, wanted)
+        if cycle:
+            problems.add(place, f"requires '{wanted}', which leads back to it: a cycle, {' → '.join(cycle)}",
+                         "a track builds on tracks, never on itself: drop one of these requires (a track may "
+                         "only require tracks listed before it)")
+        else:
+            problems.add(place, f"requires '{wanted}', which comes after it (track {slugs.index(wanted) + 1})",
+                         f"a track may only require tracks listed before it: move '{wanted}' above '{slug}'")
+
+
+def _cycle(slugs: list[str | None], raw_tracks: list, start: str | None, first: str) -> list[str]:
+    """The shortest path of `requires` from `first` back to `start`, as a cycle start → first → ... → start;
+    empty when there is none."""
+    requires: dict[str | None, list[str]] = {}
+    for slug, track in zip(slugs, raw_tracks):
+        wanted = track.get("requires") if isinstance(track, dict) else None
+        requires.setdefault(slug, [str(item) for item in wanted] if isinstance(wanted, list) else [])
+    paths = [[start, first]]
+    visited = {first}
+    while paths:
+        path = paths.pop(0)
+        for following in requires.get(path[-1], []):
+            if following == start:
+                return [str(item) for item in path + [start]]
+            if following not in visited:
+                visited.add(following)
+                paths.append(path + [following])
+    return []
 
 
 def _check_values(stage: Stage, place: tuple, problems: _Problems) -> None:
@@ -186,7 +309,7 @@ def _check_values(stage: Stage, place: tuple, problems: _Problems) -> None:
                                  f"its parameters: {', '.join(accepted) or 'none'}")
     known = set(stage.vars) | set(BUILTIN_VALUES) | {name for probe in stage.probes for name in probe.captures()}
     used: list[tuple[tuple, str]] = [(place + ("files", key), key) for key in stage.files]
-    used += [(place + ("files", key), value) for key, value in stage.files.items()]
+    used += [(place + ("files", key), value) for key, value in stage.files.items() if isinstance(value, str)]
     needs_directory = bool(stage.files)
     for number, probe in enumerate(stage.probes):
         for inner, template in probe.templates():

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from tester.manifest import models
+from tester.matchers.json_pattern import JsonPatternError
 from tester.templates import TemplateError
 
 # A place in the manifest and what is wrong there: (path, problem, fix).
@@ -37,6 +38,7 @@ NOUNS: dict[type, str] = {
     models.Expect: "an expectation (expect)",
     models.HeaderRule: "a header rule",
     models.Generated: "a generated value",
+    models.Track: "a track",
 }
 HOMES: dict[type, tuple[str, str]] = {
     models.Course: ("a top-level key", "put it at the top of the file, beside `stages:`"),
@@ -48,6 +50,7 @@ HOMES: dict[type, tuple[str, str]] = {
     models.HeaderRule: ("a header rule", "put it under a header name in `expect.headers`"),
     models.Generated: ("a generator parameter",
                        "write the value under `vars:` as a mapping, e.g. {generate: words, count: 3}"),
+    models.Track: ("a track key", "put it in a track, an item of `tracks:`, beside its `slug:`"),
 }
 
 _TYPE_WORDS: dict[Any, str] = {int: "a whole number", float: "a number", bool: "true or false", str: "text",
@@ -110,6 +113,11 @@ def explain(root: type[BaseModel], error: ValidationError, elsewhere: Iterable[t
         union = loc[:spot.union_at] if spot.union_at is not None else loc
         groups.setdefault((union, spot.union_at is not None), []).append((detail, spot))
     said: list[Said] = []
+    statuses = {key: _status_place(root, key[0]) for key in groups}
+    statuses = {key: place for key, place in statuses.items() if place is not None}
+    for place in dict.fromkeys(statuses.values()):
+        said.append(_status(place, [detail for key, at in statuses.items() if at == place
+                                    for detail, _ in groups.pop(key)]))
     for (union, is_union), members in groups.items():
         deep = [(detail, spot) for detail, spot in members
                 if not is_union or detail["type"] not in _TYPE_ERRORS or len(detail["loc"]) > len(union) + 1]
@@ -144,16 +152,70 @@ def _one(root: type[BaseModel], detail: dict, spot: Spot, elsewhere: list[type[B
         bound = _number(next(iter(context.values()), ""))
         example = _number(_example(spot.field, 3))
         return loc, problem.format(bound=bound, got=_got(value)), fix.format(bound=bound, example=example)
+    if kind == "too_short" and spot.field is models.Track.model_fields["stages"]:
+        return loc, "this track has no stages", "add its stages under `stages:`, or remove the track"
     if kind in ("too_short", "too_long", "string_too_short", "string_too_long"):
         return (loc,) + _length(kind, context)
     if kind == "value_error":
         cause = context.get("error")
-        if isinstance(cause, TemplateError):
+        if isinstance(cause, (TemplateError, JsonPatternError)):
             return loc, str(cause), cause.fix
         message = detail["msg"].removeprefix("Value error, ")
-        return loc, message if isinstance(value, dict) else f"{message} (got {_got(value)})", ""
+        fix = next((fix for start, fix in _VALUE_FIXES if message.startswith(start)), "")
+        return loc, message if isinstance(value, (dict, list)) else f"{message} (got {_got(value)})", fix
     message = detail["msg"][:1].lower() + detail["msg"][1:]
     return loc, f"{message} (got {_got(value)})", "see docs/authoring.md for what this key takes"
+
+
+# Fixes for the models' own checks, by the start of their message.
+_VALUE_FIXES = (
+    ("not a valid regular expression", "check its brackets and escapes; in YAML, single quotes keep backslashes "
+     "as written: '[0-9]+\\.txt'"),
+    ("give one rule per header", "keep one rule here, and check the same header again with the other rule in the "
+     "step's `also:` list, e.g. also: [{headers: {Allow: {tokens: [GET, HEAD]}}}]"),
+    ("a header rule needs one of", "add one of them, e.g. {present: true}, or write the exact value as text"),
+    ("date: false checks nothing", "remove `date: false`, or write `date: true`"),
+    ("present: false says", "remove the other rule, or `present: false`"),
+    ("give body (exact bytes) or json", "keep `json:` to compare by meaning, or `body:` to compare the bytes"),
+)
+
+STATUS_TAKES = "status takes a code (404), a class (4xx) or a list of them"
+
+
+def _status_place(root: type[BaseModel], loc: tuple) -> tuple | None:
+    """The place of an expectation's `status` that `loc` is in (the union tags after it dropped), or None."""
+    for index in range(len(loc) - 1, -1, -1):
+        if loc[index] == "status" and follow(root, loc[:index + 1]).field is models.Expect.model_fields["status"]:
+            return loc[:index + 1]
+    return None
+
+
+def _status(place: tuple, details: list[dict]) -> Said:
+    """One problem for a bad `status`, whichever member of its union pydantic tried last."""
+    top = next((detail for detail in details if len(detail["loc"]) == len(place) + 1), details[0])
+    value = top.get("input")
+    if isinstance(value, list):
+        if not value:
+            return place, "an empty list of statuses allows none", "list the statuses that will do, e.g. [403, 404]"
+        items = [detail for detail in details if len(detail["loc"]) > len(place) + 2]
+        index = min((detail["loc"][len(place) + 1] for detail in items), default=0)
+        return (place + (index,),) + _status_words(value[index] if index < len(value) else None)
+    return (place,) + _status_words(value)
+
+
+def _status_words(value: Any) -> tuple[str, str]:
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value > 599:
+            return f"must be at most 599, got {value} (a status code is 100 to 599)", "use 599 or less, e.g. 404"
+        return f"must be at least 100, got {value} (a status code is 100 to 599)", "use 100 or more, e.g. 404"
+    if isinstance(value, float):
+        return f"{STATUS_TAKES}, got {_got(value)}", "write a whole number, e.g. 404"
+    if isinstance(value, str) and re.fullmatch(r"[0-9][0-9xX]{2}", value.strip()):
+        return f"{STATUS_TAKES}, got {_got(value)}", "a class is a digit from 1 to 5 and then xx, in small " \
+            "letters: 2xx, 3xx, 4xx or 5xx"
+    if isinstance(value, str):
+        return f"{STATUS_TAKES}, got {_got(value)}", "write a number without quotes, e.g. 404, or a class such as 4xx"
+    return f"{STATUS_TAKES}, got {_got(value)}", "write a code (404), a class (4xx), or a list such as [403, 404]"
 
 
 def _literal(annotation: Any, expected: str | None, value: Any) -> tuple[str, str]:

@@ -14,7 +14,7 @@ import re
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
-from tester import variables
+from tester import captures, variables
 from tester.matchers import json_pattern
 from tester.templates import names
 
@@ -204,11 +204,17 @@ class Expect(Strict):
         return self
 
 
+def _check_json_path(value: str) -> str:
+    captures.parse_path(value)  # a PathError is a ValueError: reported at the path's own place
+    return value
+
+
 class Capture(Strict):
     """Where a captured value comes from in a response; give exactly one."""
 
     header: str | None = Field(None, description="The value of this response header")
-    json_path: str | None = Field(None, alias="json", pattern=r"^\$", description="A JSON path into the body: $.id, $.items[0].name")
+    json_path: Annotated[str, AfterValidator(_check_json_path)] | None = Field(
+        None, alias="json", pattern=r"^\$", description="A JSON path into the body: $.id, $.items[0].name")
     body: Regex | None = Field(None, description="A regular expression searched in the body: its first group, "
                                "or the whole match when it has none")
 

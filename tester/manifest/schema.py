@@ -22,7 +22,7 @@ from typing import Annotated, Any, Union
 from pydantic import Field, create_model
 
 from tester import probes
-from tester.manifest.models import Course, Stage
+from tester.manifest.models import Course, Stage, Track
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SHARED = ROOT / "schema" / "stages.schema.json"
@@ -40,7 +40,10 @@ def course_schema(kinds: list[type[probes.Probe]]) -> dict[str, Any]:
     probe = kinds[0] if len(kinds) == 1 else Annotated[Union[tuple(kinds)], Field(discriminator="kind")]
     stage = create_model("Stage", __base__=Stage, __doc__=Stage.__doc__,
                          probes=(list[probe], Field(min_length=1, description="The checks, run in order")))
+    track = create_model("Track", __base__=Track, __doc__=Track.__doc__,
+                         stages=(list[stage], Track.model_fields["stages"]))
     course = create_model("Course", __base__=Course, __doc__=Course.__doc__,
+                          tracks=(list[track], Course.model_fields["tracks"]),
                           stages=(list[stage], Course.model_fields["stages"]))
     schema = course.model_json_schema()
     for kind in kinds:

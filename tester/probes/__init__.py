@@ -11,6 +11,7 @@ from tester.probes.connect import ConnectProbe
 from tester.probes.exchange import ExchangeProbe
 from tester.probes.idle import IdleProbe
 from tester.probes.interleaved import InterleavedProbe
+from tester.probes.restart import RestartProbe
 
 KINDS: dict[str, type[Probe]] = {}
 
@@ -29,7 +30,8 @@ def register(probe_class: type[Probe]) -> type[Probe]:
     return probe_class
 
 
-for _builtin in (ConnectProbe, ExchangeProbe, ConcurrencyProbe, InterleavedProbe, ClientProbe, IdleProbe):
+for _builtin in (ConnectProbe, ExchangeProbe, ConcurrencyProbe, InterleavedProbe, ClientProbe, IdleProbe,
+                 RestartProbe):
     register(_builtin)
 
 __all__ = ["KINDS", "Probe", "ProbeContext", "register", "kind_name"]

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import Iterator, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from tester import expectations, hints
 from tester.connection import url_host
 from tester.errors import StageFailure
 from tester.manifest.models import Step
+from tester.matchers import status as status_rules
 from tester.probes.base import Probe, ProbeContext
 from tester.probes.exchange import step_templates
 from tester.templates import render, render_text
@@ -25,6 +26,17 @@ class ClientProbe(Probe):
     requests: list[Step] = Field(min_length=1, description="Sent in order with one requests.Session")
     one_connection: bool = Field(False, description="The session must reuse a single connection for all")
     summary = "use the server through the requests library"
+
+    @model_validator(mode="after")
+    def _no_wire_level_requests(self) -> ClientProbe:
+        """The library builds the bytes and hides the connection: these keys would silently not happen."""
+        for index, step in enumerate(self.requests):
+            keys = [key for key in ("chunks", "trailers", "expect_continue") if key in step.send.model_fields_set]
+            keys += ["capture"] * bool(step.capture) + ["or_close"] * step.expect.or_close
+            if keys:
+                raise ValueError(f"requests[{index}] uses {', '.join(keys)}, which the client probe cannot do (the "
+                                 "requests library builds the bytes): move it to an exchange probe")
+        return self
 
     def templates(self) -> Iterator[tuple[tuple, str]]:
         return step_templates(self.requests)
@@ -67,9 +79,11 @@ class ClientProbe(Probe):
 
     def _compare(self, number: int, reply, content: bytes, expect, context: ProbeContext) -> None:
         where = f"through requests, request {number}"
-        if expect.status is not None and reply.status_code != expect.status:
-            raise StageFailure(f"{where}: status {reply.status_code}, expected {expect.status}",
-                               expected=f"status {expect.status}", hint=hints.STATUS_DEFAULT)
+        if expect.status is not None and not status_rules.allows(expect.status, reply.status_code):
+            code = status_rules.single(expect.status)
+            wanted = status_rules.describe(expect.status)
+            raise StageFailure(f"{where}: status {reply.status_code}, expected {wanted if code is None else code}",
+                               expected=wanted, hint=hints.STATUS_DEFAULT)
         for name, rule in expect.headers.items():
             if isinstance(rule, str):
                 wanted = render_text(rule, context.values)

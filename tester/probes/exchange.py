@@ -2,7 +2,12 @@
 
 This is the manifest's main data probe. One connection carries every request of the probe, so a list
 of several requests checks a persistent connection without any special case; `then: close` checks that
-the server closes, and after the last response no stray bytes may follow.
+the server closes, and after the last response no stray bytes may follow. `pipelined: true` writes all
+the requests at once and then reads the responses in order.
+
+A step can capture values from its response for the rest of the stage, hold its body back for a
+`100 Continue`, and accept a refusal (`or_close`): the server closing the connection instead of
+answering, which ends the probe's use of that connection.
 """
 
 from __future__ import annotations
@@ -11,60 +16,166 @@ from pathlib import Path
 from typing import Iterator, Literal
 from urllib.parse import unquote
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from tester import expectations, hints
+from tester import captures, expectations, hints
+from tester.codings import DecodeError, gunzip
 from tester.connection import Connection
 from tester.errors import Evidence, StageFailure
 from tester.http11 import Response
-from tester.manifest.models import Step
+from tester.manifest.models import Expect, Step
+from tester.matchers import json_pattern
+from tester.matchers.status import single
 from tester.probes.base import Probe, ProbeContext
 from tester.program import SCRIPT
 from tester.request import Outgoing, build
-from tester.templates import render, render_text
+from tester.templates import TemplateError, Value, names, render, render_text
+
+HEAD_BODY_WAIT = 0.1  # seconds to listen for a body wrongly sent after the last response, a response to HEAD
 
 
 class ExchangeProbe(Probe):
     kind: Literal["exchange"]
     requests: list[Step] = Field(min_length=1, description="Sent in order on one connection")
+    pipelined: bool = Field(False, description="Write all the requests at once, then read and check the "
+                                               "responses in order (HTTP/1.1 pipelining)")
     summary = "send requests on one connection and check each response"
+
+    @model_validator(mode="after")
+    def _steps_can_run(self) -> ExchangeProbe:
+        problems = step_problems(self.requests)
+        if self.pipelined:
+            problems += _pipelining_problems(self.requests)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
     def templates(self) -> Iterator[tuple[tuple, str]]:
         return step_templates(self.requests)
 
+    def captures(self) -> Iterator[str]:
+        return step_captures(self.requests)
+
     def run(self, context: ProbeContext) -> None:
         connection = context.connect()
-        for number, step in enumerate(self.requests, start=1):
-            if not run_step(connection, step, number, context):
-                connection.close()
-                return
-        finish(connection, context)
+        if self.pipelined:
+            going_on = run_pipelined(connection, self.requests, context)
+        else:
+            going_on = all(run_step(connection, step, number, context)
+                           for number, step in enumerate(self.requests, start=1))
+        if going_on:
+            finish(connection, context)
+        else:
+            connection.close()
+
+
+# --------------------------------------------------------------------------- what the loader needs
 
 
 def step_templates(steps: list[Step]) -> Iterator[tuple[tuple, str]]:
     """(place, template) for every template in a list of steps, for the loader's name check."""
     for index, step in enumerate(steps):
-        send, expect = step.send, step.expect
+        send = step.send
         place = ("requests", index)
         for key in ("target", "body", "raw"):
             if getattr(send, key) is not None:
                 yield place + ("send", key), getattr(send, key)
         for name, value in send.headers.items():
             yield place + ("send", "headers", name), value
-        for name, rule in expect.headers.items():
-            value = rule if isinstance(rule, str) else rule.token
-            if value is not None:
-                yield place + ("expect", "headers", name), value
-        if expect.body is not None:
-            yield place + ("expect", "body"), expect.body
-        for path, content in expect.files.items():
-            yield place + ("expect", "files", path), path
-            yield place + ("expect", "files", path), content
+        for name, value in send.trailers.items():
+            yield place + ("send", "trailers", name), value
+        yield from _expect_templates(step.expect, place + ("expect",))
+        for number, extra in enumerate(step.also):
+            yield from _expect_templates(extra, place + ("also", number))
+
+
+def _expect_templates(expect: Expect, place: tuple) -> Iterator[tuple[tuple, str]]:
+    for name, rule in expect.headers.items():
+        for value in [rule] if isinstance(rule, str) else rule.templates():
+            yield place + ("headers", name), value
+    if expect.body is not None:
+        yield place + ("body",), expect.body
+    for key in ("body_contains", "body_excludes"):
+        for number, value in enumerate(getattr(expect, key)):
+            yield place + (key, number), value
+    if "json_value" in expect.model_fields_set:
+        for inner, value in json_pattern.templates(expect.json_value):
+            yield place + ("json",) + tuple(inner), value
+    for path, content in expect.files.items():
+        yield place + ("files", path), path
+        yield place + ("files", path), content
+
+
+def step_captures(steps: list[Step]) -> Iterator[str]:
+    for step in steps:
+        yield from step.capture
+
+
+def step_problems(steps: list[Step]) -> list[str]:
+    """What cannot work in these steps whatever the server does: a captured value used before the step
+    that captures it, a body expected in a response to HEAD."""
+    problems = []
+    captured: set[str] = set()
+    later = {name for step in steps for name in step.capture}
+    uses = _names_by_step(steps)
+    for index, step in enumerate(steps):
+        for name in sorted(uses.get(index, set()) & later - captured):
+            taker = next(number for number, other in enumerate(steps) if name in other.capture)
+            when = "its own response is checked" if taker == index else "a later request's response"
+            problems.append(f"requests[{index}] uses {{{name}}}, which requests[{taker}] captures only after "
+                            f"{when}: use a captured value in the steps after the one that captures it")
+        captured |= set(step.capture)
+        if step.send.method == "HEAD":
+            for expect in (step.expect, *step.also):
+                body_keys = [key for key, given in (("body", bool(expect.body)),
+                                                    ("body_contains", bool(expect.body_contains)),
+                                                    ("json", "json_value" in expect.model_fields_set)) if given]
+                if body_keys:
+                    problems.append(f"requests[{index}] is a HEAD request, whose response has no body (RFC 9110 "
+                                    f"§9.3.2): {body_keys[0]} cannot hold; check its headers instead")
+                    break
+    return problems
+
+
+def _pipelining_problems(steps: list[Step]) -> list[str]:
+    """A pipelined probe writes every request before it reads any response: no request can wait for one."""
+    problems = []
+    captured: set[str] = set()
+    for index, step in enumerate(steps):
+        send = step.send
+        sent_names = {name for key in ("target", "body", "raw") if getattr(send, key) is not None
+                      for name, _ in names(getattr(send, key))}
+        sent_names |= {name for value in (*send.headers.values(), *send.trailers.values()) for name, _ in names(value)}
+        for name in sorted(sent_names & captured):
+            problems.append(f"requests[{index}] is pipelined but uses {{{name}}}, captured from an earlier "
+                            "response, and every request is written before any response comes: capture it "
+                            "in an exchange probe before this one")
+        captured |= set(step.capture)
+        if send.expect_continue:
+            problems.append(f"requests[{index}] waits for a 100 Continue (expect_continue), which a pipelined "
+                            "probe cannot do: it writes every request at once; give it its own exchange probe")
+        if send.pieces > 1:
+            problems.append(f"requests[{index}] has pieces: {send.pieces}, but pipelined requests go out in one "
+                            "write; leave pieces out")
+        if step.expect.then == "close" and index < len(steps) - 1:
+            problems.append(f"requests[{index}] expects the server to close the connection, but more pipelined "
+                            "requests follow it: make it the last request")
+    return problems
+
+
+def _names_by_step(steps: list[Step]) -> dict[int, set[str]]:
+    used: dict[int, set[str]] = {}
+    for place, template in step_templates(steps):
+        used.setdefault(place[1], set()).update(name for name, _ in names(template))
+    return used
+
+
+# --------------------------------------------------------------------------- running
 
 
 def run_step(connection: Connection, step: Step, number: int, context: ProbeContext) -> bool:
-    """Send one request on a connection and check its response; False once the connection is closed."""
-    defaults = context.defaults
+    """Send one request on a connection and check its response; False once the connection is done with
+    (closed by the server, or refused as `or_close` allows)."""
     if number > 1 and connection.closed_by_peer():
         raise connection.annotate(StageFailure(
             f"{connection.label}: the server closed the connection after request {number - 1}, "
@@ -72,15 +183,59 @@ def run_step(connection: Connection, step: Step, number: int, context: ProbeCont
             expected="the connection kept open (HTTP/1.1 connections are persistent by default)",
             hint=hints.CLOSED_EARLY,
         ))
-    outgoing = build(step.send, context.values, context.host, context.port)
-    connection.send(outgoing)
-    response = connection.receive(defaults.response_timeout, defaults.close_timeout)
+    outgoing = _build(step, number, context)
+    or_close = step.expect.or_close
+    if outgoing.expect_continue:
+        connection.send_expecting_continue(outgoing, or_close=or_close)
+    else:
+        connection.send(outgoing, or_close=or_close)
+    return judge(connection, step, number, outgoing, context)
+
+
+def run_pipelined(connection: Connection, steps: list[Step], context: ProbeContext) -> bool:
+    """Every request in one write, then each response read and checked in order."""
+    outgoings = [_build(step, number, context) for number, step in enumerate(steps, start=1)]
+    connection.send_together(outgoings)
+    for number, (step, outgoing) in enumerate(zip(steps, outgoings), start=1):
+        try:
+            going_on = judge(connection, step, number, outgoing, context)
+        except StageFailure as failure:
+            if number > 1 and not connection.reader.buffer and len(connection.received) == number - 1:
+                answered = "the first was" if number == 2 else f"the first {number - 1} were"
+                failure.message += (f" to request {number}; the {len(steps)} requests were written at once "
+                                    f"(pipelined), and {answered} answered")
+                failure.args = (failure.message,)
+                failure.hint = hints.PIPELINED
+            raise
+        if not going_on:
+            return False
+    return True
+
+
+def judge(connection: Connection, step: Step, number: int, outgoing: Outgoing, context: ProbeContext) -> bool:
+    """Read the response to a request sent and check it, then take its captures; False once the connection
+    is done with."""
+    defaults = context.defaults
+    response = connection.receive(defaults.response_timeout, defaults.close_timeout, or_close=step.expect.or_close)
+    if response is None:
+        how = "reset" if connection.refusal == "reset" else "closed"
+        connection.listener(connection.label, "note", f"the server {how} the connection instead of answering "
+                            f"request {number}, which this request allows (or_close)")
+        return False
     try:
-        expectations.check(response, step.expect, context.values, connection.reader.buffer, outgoing.headers)
-        _check_files(step.expect.files, context)
+        try:
+            warnings = expectations.verify(response, step, context.values, connection.reader.buffer,
+                                           outgoing.headers)
+            _check_files(step.expect.files, context)
+        except TemplateError as error:
+            raise _not_taken(error, number) from None
+        _capture(step, response, connection, context)
     except StageFailure as failure:
         _point_at_the_directory(failure, step, outgoing, response, context)
+        if step.expect.or_close and failure.expected:
+            failure.expected += ", or the connection closed without a response"
         raise connection.annotate(failure) from None
+    context.warnings.extend(connection.annotate(warning) for warning in warnings)
     if step.expect.then == "close":
         _expect_close(connection, defaults.close_timeout, number)
         return False
@@ -89,14 +244,55 @@ def run_step(connection: Connection, step: Step, number: int, context: ProbeCont
             f"{connection.label}: the server closed the connection after request {number}",
             expected="the connection kept open", hint=hints.CLOSED_EARLY,
         ))
-    return True
+    return not connection.body_withheld
 
 
 def finish(connection: Connection, context: ProbeContext) -> None:
     """After the last response: no stray bytes may follow; then the client closes first."""
-    if connection.received[-1].framing != "close":
-        connection.check_no_stray_bytes(context.defaults.trailing_wait)
+    last = connection.received[-1]
+    if last.framing != "close":
+        wait = context.defaults.trailing_wait
+        length = last.header("content-length")
+        if last.request_method == "HEAD" and length is not None and length.value not in ("", "0"):
+            wait = max(wait, HEAD_BODY_WAIT)  # a body a GET would get may be written after the head
+        connection.check_no_stray_bytes(wait)
     connection.close()
+
+
+def _build(step: Step, number: int, context: ProbeContext) -> Outgoing:
+    try:
+        return build(step.send, context.values, context.host, context.port, context.rng)
+    except TemplateError as error:
+        raise _not_taken(error, number) from None
+
+
+def _not_taken(error: TemplateError, number: int) -> StageFailure:
+    """A template names a value that is not there: the loader has checked every name, so it is a captured
+    value whose response never came (a refusal, or a probe that ended early)."""
+    return StageFailure(f"request {number} needs a value that was never captured: {error}",
+                        expected="every captured value taken before it is used", hint=hints.CAPTURE_NOT_TAKEN)
+
+
+def _capture(step: Step, response: Response, connection: Connection, context: ProbeContext) -> None:
+    if not step.capture:
+        return
+    body = None
+    if step.expect.decode == "gzip":
+        try:
+            body = gunzip(response.body)
+        except DecodeError:
+            body = None  # the expectations have judged the coding; capture from the bytes as they came
+    for name, capture in step.capture.items():
+        value = captures.take(response, capture, name, body)
+        context.values[name] = value
+        where = (f"the {capture.header} header" if capture.header is not None
+                 else capture.json_path if capture.json_path is not None else "the body")
+        connection.listener(connection.label, "note", f"captured {{{name}}} = {_shown(value)} from {where}")
+
+
+def _shown(value: Value, limit: int = 60) -> str:
+    text = value.decode("latin-1") if isinstance(value, bytes) else value
+    return repr(text if len(text) <= limit else text[:limit] + "...")
 
 
 def _expect_close(connection: Connection, seconds: float, number: int) -> None:
@@ -122,14 +318,16 @@ def _expect_close(connection: Connection, seconds: float, number: int) -> None:
 def _point_at_the_directory(failure: StageFailure, step: Step, outgoing: Outgoing, response: Response,
                             context: ProbeContext) -> None:
     """A 404 for a file the --directory folder holds: the server looked somewhere else (its own folder)."""
-    if context.directory is None or step.expect.status != 200 or response.status != 404:
+    wanted = single(step.expect.status) if step.expect.status is not None else None
+    if context.directory is None or wanted != 200 or response.status != 404:
         return
     name = unquote(outgoing.target.partition("?")[0].rpartition("/")[2])
     path = Path(context.directory) / name
     if not name or not path.is_file():
         return
     failure.message += f" for {outgoing.target}, a file that is in the --directory folder"
-    command = f"./{SCRIPT} --directory {context.directory}"  # the arguments runner.run_stage starts it with
+    args = context.program.args if context.program else ["--directory", str(context.directory)]
+    command = " ".join([f"./{SCRIPT}", *args])  # as runner.run_stage started it
     failure.hint = hints.FILE_IN_DIRECTORY.format(command=command, name=name, path=path)
 
 

@@ -14,14 +14,14 @@ from __future__ import annotations
 
 from typing import Iterator, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from tester import hints
 from tester.connection import Connection
 from tester.errors import StageFailure
 from tester.manifest.models import Step
 from tester.probes.base import Probe, ProbeContext
-from tester.probes.exchange import finish, run_step, step_templates
+from tester.probes.exchange import finish, run_step, step_captures, step_problems, step_templates
 
 CONFIRM_WAIT = 0.5  # seconds the answer has to arrive after each connection the tester closes
 
@@ -32,8 +32,23 @@ class InterleavedProbe(Probe):
     requests: list[Step] = Field(min_length=1, description="Sent in order on every connection")
     summary = "send requests on several persistent connections, interleaved at random"
 
+    @model_validator(mode="after")
+    def _steps_can_run(self) -> InterleavedProbe:
+        problems = step_problems(self.requests)
+        for index, step in enumerate(self.requests):
+            if step.expect.or_close or step.send.expect_continue:
+                key = "or_close" if step.expect.or_close else "expect_continue"
+                problems.append(f"requests[{index}] uses {key}, which may end a connection that every later "
+                                "turn needs: give it an exchange probe of its own")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
     def templates(self) -> Iterator[tuple[tuple, str]]:
         return step_templates(self.requests)
+
+    def captures(self) -> Iterator[str]:
+        return step_captures(self.requests)
 
     def run(self, context: ProbeContext) -> None:
         opened = [context.connect() for _ in range(self.connections)]
