@@ -34,7 +34,7 @@ def request_text(request: Request) -> str:
 
 
 def response_text(expect: Expect) -> str:
-    status = f"{expect.status}" if expect.status is not None else "{status}"
+    status = _status_text(expect.status)
     lines = [f"HTTP/1.1 {status} {expect.reason or ''}".rstrip()]
     for name, rule in expect.headers.items():
         if isinstance(rule, HeaderRule):
@@ -45,6 +45,15 @@ def response_text(expect: Expect) -> str:
     if expect.body is not None and expect.decode is None:
         text += "\n" + expect.body + "\n"
     return text
+
+
+def _status_text(status) -> str:
+    """'404', '4xx', or '403 or 404' for a set: what a description writes in the status line."""
+    if status is None:
+        return "{status}"
+    if isinstance(status, list):
+        return " or ".join(str(item) for item in status)
+    return str(status)
 
 
 def shown_exchanges(stage: Stage) -> list[tuple[str, str]]:

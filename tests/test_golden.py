@@ -40,13 +40,14 @@ PROGRAM_LINE = "  [your_program] "
 def normalize(output: str, port: int, root: Path = ROOT, temp: str = tempfile.gettempdir()) -> str:
     """The output with what changes between identical runs replaced by placeholders.
 
-    The port, stage durations, the seed, temporary folders and the repository's absolute path become
+    The port, stage durations and measured windows, the seed, temporary folders and the repository's absolute path become
     <PORT>, <T>, <SEED>, <TMP> and <ROOT>. The program's output is relayed by a thread, so where its
     lines fall among the tester's own lines is a race: each stage's program lines move, in their own
     order, to just after the stage's first line.
     """
     text = re.sub(rf"(?<!\d){port}(?!\d)", "<PORT>", output)
     text = re.sub(r"\(\d+(\.\d+)? s\)", "(<T> s)", text)
+    text = re.sub(r"of a core over \d+\.\d+ s", "of a core over <T> s", text)  # a measured window
     text = re.sub(r"\bseed \d+", "seed <SEED>", text)
     text = re.sub(rf"{re.escape(temp.rstrip('/'))}/[^/\s'\"]+", "<TMP>", text)
     text = text.replace(str(root), "<ROOT>")
