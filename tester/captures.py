@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Union
 
 from tester import hints
@@ -102,7 +103,7 @@ def _json_value(response: Response, body: bytes, steps: list[PathStep], name: st
         node = node[step]
     if isinstance(node, str):
         return node
-    return json.dumps(node, ensure_ascii=False, separators=(",", ":"))
+    return json_text.dumps(node)  # exact, even for a number too long for int() (the reader keeps a Decimal)
 
 
 def _step_problem(node: Any, step: PathStep, where: str) -> str | None:
@@ -126,11 +127,13 @@ def _kind(node: Any) -> str:
         return "null"
     if isinstance(node, bool):
         return "a boolean"
-    return {dict: "an object", list: "a list", str: "a string", int: "a number", float: "a number"}[type(node)]
+    if isinstance(node, (int, float, Decimal)):
+        return "a number"
+    return {dict: "an object", list: "a list", str: "a string"}[type(node)]
 
 
 def _excerpt(node: Any, limit: int = 400) -> bytes:
-    text = json.dumps(node, ensure_ascii=False).encode("utf-8")
+    text = json_text.dumps(node, compact=False).encode("utf-8")
     return text if len(text) <= limit else text[:limit] + b"..."
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import select
 import socket
 import time
+from dataclasses import replace
 from typing import Callable
 
 from tester import diagnose, hints
@@ -46,6 +47,9 @@ class Connection:
         self.refusal: str | None = None  # "closed" or "reset": how the server refused a request, if it did
         self.body_withheld = False  # a final response came before a held-back body, which was never sent
         self._early: Response | None = None  # a response read while waiting for a 100 Continue
+        # for the response to a request sent by send_expecting_continue: (whether a 100 Continue came before
+        # the body was sent, the seconds waited); receive() sets it on that response
+        self._continue: tuple[bool, float] | None = None
 
     @classmethod
     def open(cls, host: str, port: int, label: str, timeout: float, listener: Listener = _ignore,
@@ -98,17 +102,21 @@ class Connection:
                 return  # receive() reads the same bytes and says what is wrong with them
             if self._early is not None or self.reader.eof:
                 self.body_withheld = True
+                if self._early is not None:  # no body was ever sent: any 100 before it was in time
+                    self._continue = (100 in self._early.interim, outgoing.continue_wait)
                 what = "answered" if self._early is not None else "closed the connection"
                 self.listener(self.label, "note", f"the server {what} before the body was sent: the body is "
                               "held back, and this connection carries no other request")
                 return
             if any(item.status == 100 for item in self.reader.interim_since_last_response()):
                 self.listener(self.label, "note", "100 Continue came: sending the body")
+                self._continue = (True, outgoing.continue_wait)
                 break
             left = deadline - time.monotonic()
             if left <= 0:
                 self.listener(self.label, "note", f"no 100 Continue within {outgoing.continue_wait:g} s: sending "
                               "the body anyway (RFC 9110 §10.1.1)")
+                self._continue = (False, outgoing.continue_wait)
                 break
             data = self._recv(left, or_close=or_close)
             if data:
@@ -121,6 +129,7 @@ class Connection:
         if self.received and self.reader.buffer:  # bytes after the last response came before this request
             raise self.annotate(diagnose.trailing(bytes(self.reader.buffer), self.received[-1]))
         self.together = []
+        self._continue = None  # only the request just sent can be answered with it
         for outgoing in outgoings:
             self.listener(self.label, "send", outgoing)
             self.sent.append(outgoing)
@@ -159,6 +168,10 @@ class Connection:
                     raise self.annotate(diagnose.leftover(self.reader.buffer, self.received[-1])) from None
                 raise self.annotate(diagnose.parse_failure(error)) from None
             if response is not None:
+                if self._continue is not None:  # the answer to the request sent expecting a 100 Continue
+                    in_time, wait = self._continue
+                    self._continue = None
+                    response = replace(response, continued_in_time=in_time, continue_wait=wait)
                 self.received.append(response)
                 self.listener(self.label, "receive", response)
                 return response

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Mapping, Sequence
 
-from tester import diagnose, hints, visible
+from tester import diagnose, hints, httpdate, visible
 from tester.codings import DecodeError, gunzip
 from tester.errors import Evidence, StageFailure
 from tester.http11 import Header, Response
@@ -129,7 +129,7 @@ def _check_header(response: Response, name: str, rule: str | HeaderRule, values:
                         f"{name}: {wanted}", hints.HEADER_MISSING)
         if rule.token is not None and header is not None:
             token = render_text(rule.token, values).lower()
-            tokens = [item.strip().lower() for value in response.header_values(name) for item in value.split(",")]
+            tokens = [item.lower() for value in response.header_values(name) for item, _ in header_rules.tokens(value)]
             if token not in tokens:
                 raise _fail(response, _value_offset(response, header), f"{name} is {header.value!r}, "
                             f"which does not list {token!r}", f"{name} listing {token}", hints.HEADER_MISSING)
@@ -161,28 +161,38 @@ def _rule_words(rule: HeaderRule, values: Mapping[str, Value]) -> str:
         return f"a value matching {rule.matches!r}"
     if rule.tokens is not None:
         return "the list " + ", ".join(render_text(item, values) for item in rule.tokens)
-    return f"an HTTP date such as {header_rules.EXAMPLE_DATE}"
+    return f"an HTTP date such as {httpdate.EXAMPLE}"
 
 
 def _check_header_rule(response: Response, name: str, header: Header, rule: HeaderRule,
                        values: Mapping[str, Value]) -> None:
+    """`one_of` and `matches` judge the field's value: its lines joined with ", " when it comes on several
+    (RFC 9110 §5.3); a `date` field is a single value, so a second line of it fails."""
     value_at = _value_offset(response, header)
+    lines = [line for line in response.headers if line.name.lower() == name.lower()]
+    value = ", ".join(line.value for line in lines)
+    several = f" (its {len(lines)} lines joined, RFC 9110 §5.3)" if len(lines) > 1 else ""
     if rule.one_of is not None:
         choices = [render_text(item, values) for item in rule.one_of]
-        if header.value not in choices:
+        if value not in choices:
             listed = ", ".join(repr(choice) for choice in choices)
-            raise _fail(response, value_at, f"{name} is {header.value!r}, expected one of {listed}",
+            raise _fail(response, value_at, f"{name} is {value!r}{several}, expected one of {listed}",
                         f"{name}: one of {', '.join(choices)}", hints.HEADER_ONE_OF)
-    if rule.matches is not None and re.fullmatch(rule.matches, header.value) is None:
-        raise _fail(response, value_at, f"{name} is {header.value!r}, which does not match the pattern "
+    if rule.matches is not None and re.fullmatch(rule.matches, value) is None:
+        raise _fail(response, value_at, f"{name} is {value!r}{several}, which does not match the pattern "
                     f"{rule.matches!r} (as a whole)", f"{name} matching {rule.matches}", hints.HEADER_PATTERN)
     if rule.tokens is not None:
         _check_tokens(response, name, [render_text(item, values) for item in rule.tokens])
+    if rule.date and len(lines) > 1:
+        raise _fail(response, lines[1].offset, f"the response has {len(lines)} {name} lines "
+                    f"({', '.join(repr(line.value) for line in lines)}); an HTTP date is a single value, so "
+                    f"{name} must come once", f"one {name} header: an IMF-fixdate, such as {httpdate.EXAMPLE}",
+                    hints.HEADER_DATE)
     if rule.date:
-        problem = header_rules.date_problem(header.value)
+        problem = httpdate.problem(header.value)
         if problem is not None:
             raise _fail(response, value_at + problem.offset, f"{name} is {header.value!r}, not an HTTP date: "
-                        f"{problem.problem}", f"{name}: an IMF-fixdate, such as {header_rules.EXAMPLE_DATE}",
+                        f"{problem.problem}", f"{name}: an IMF-fixdate, such as {httpdate.EXAMPLE}",
                         hints.HEADER_DATE)
 
 
@@ -207,7 +217,7 @@ def _check_tokens(response: Response, name: str, wanted: list[str]) -> None:
 
 def _check_framing(response: Response, rule: str | list[str]) -> None:
     actual = framing_rules.actual(response)
-    if actual in framing_rules.allowed(rule):
+    if actual is None or actual in framing_rules.allowed(rule):  # None: no body, nothing declared, nothing to frame
         return
     problem = f"the response is framed by {framing_rules.NAMES[actual]}, expected {framing_rules.describe(rule)}"
     if response.framing == "none":
@@ -222,6 +232,11 @@ def _check_continued(response: Response, wanted: bool) -> None:
     if wanted and not came:
         raise _fail(response, 0, f"no '100 Continue' came before the response: {response.status_line} came first",
                     "HTTP/1.1 100 Continue, then the final response", hints.CONTINUE_MISSING)
+    if wanted and response.continued_in_time is False:  # RFC 9110 §10.1.1: the 100 is due before the body
+        waited = f" (after {response.continue_wait:g} s)" if response.continue_wait is not None else ""
+        raise _fail(response, 0, "the 100 Continue came only after the tester had sent the body anyway" + waited,
+                    "HTTP/1.1 100 Continue as soon as the request head is read, before the body",
+                    hints.CONTINUE_MISSING)
     if came and not wanted:
         raise _fail(response, 0, f"a '100 Continue' came before {response.status_line}, though none was due here",
                     "the final response alone, with no 100 Continue before it", hints.CONTINUE_UNWANTED)
@@ -272,9 +287,10 @@ def _check_json(response: Response, expect: Expect, body: bytes, values: Mapping
         empty = not body.strip()
         problem = ("the body is empty, but a JSON value was expected" if not body else
                    "the body holds only whitespace, but a JSON value was expected" if empty else
+                   f"the JSON body is ambiguous: at byte {error.offset}, {error.problem}" if error.duplicate else
                    f"the body is not valid JSON: {error.problem} at byte {error.offset}")
-        raise StageFailure(problem, expected=f"a JSON body: {error.expected}",
-                           hint=hints.JSON_EMPTY if empty else hints.JSON_SYNTAX,
+        hint = hints.JSON_EMPTY if empty else hints.JSON_DUPLICATE_KEY if error.duplicate else hints.JSON_SYNTAX
+        raise StageFailure(problem, expected=f"a JSON body: {error.expected}", hint=hint,
                            evidence=[_body_evidence(response, expect, body, error.offset)]) from None
     mismatch = json_pattern.compare(expect.json_value, parsed.value, values)
     if mismatch is None:

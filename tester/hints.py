@@ -219,6 +219,10 @@ FRAMING = {
     "close": ("Send no Content-Length and no Transfer-Encoding here: the body ends when your server closes the "
               "connection, so close it right after the body."),
 }
+JSON_DUPLICATE_KEY = ("Give each key once in an object: a client may take the first value or the last, so the "
+                      "body means different things to different clients. Build the body from a map (a dict "
+                      "in Python) with a JSON encoder, which cannot repeat a key.")
+
 CONTINUE_MISSING = ("The request said 'Expect: 100-continue' and holds back its body until you answer: once you have "
                     "read its head, write 'HTTP/1.1 100 Continue\\r\\n\\r\\n', then read the body and send the "
                     "final response.")

@@ -56,6 +56,11 @@ class Response:
     framing: str  # "content-length", "chunked", "close" or "none"
     request_method: str = "GET"  # of the request it answers: a response to HEAD has no body
     interim: tuple[int, ...] = ()  # status codes of the 1xx responses that came before this one
+    # for a request sent with Expect: 100-continue, set by the connection: True if a 100 Continue came
+    # before the tester sent the body (or the body was held back), False if the tester had stopped waiting
+    # after `continue_wait` seconds and sent it anyway; None for any other request
+    continued_in_time: bool | None = None
+    continue_wait: float | None = None  # the seconds the tester waited for that 100 Continue
 
     def header(self, name: str) -> Header | None:
         """The first header with this name, compared case-insensitively, as RFC 9110 §5.1 requires."""

@@ -293,13 +293,13 @@ class Program:
                 if process.poll() is not None and not _group_alive(group):
                     break
                 time.sleep(POLL_INTERVAL)
-        finally:  # a Ctrl-C during the grace must not spare a program that ignores TERM
+        finally:  # a Ctrl-C during the grace must not spare a program that ignores TERM, nor leave it unreaped
             _signal_group(group, signal.SIGKILL)
             processes.kill_marked(self.marker)
-        try:
-            process.wait(timeout=2)
-        except subprocess.TimeoutExpired:
-            pass
+            try:
+                process.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                pass
         if self._relay:
             self._relay.join(timeout=RELAY_DRAIN)  # the rest of the output, up to the pipe's close
             self._relay_stop.set()

@@ -13,25 +13,19 @@ touches the disk. Paths may hold sub-folders; a path may climb out of the served
 
 from __future__ import annotations
 
-import calendar
-import datetime
 import os
-import re
 import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Mapping
 
+from tester import httpdate
 from tester.manifest.models import FileSpec
 from tester.templates import Value, render
 
 SERVED = "served"  # the served folder's name inside the stage folder
 
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_IMF_FIXDATE = re.compile(r"([A-Z][a-z]{2}), (\d{2}) ([A-Z][a-z]{2}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT")
-IMF_EXAMPLE = "Sun, 06 Nov 1994 08:49:37 GMT"
 
 
 class PlanError(ValueError):
@@ -84,27 +78,18 @@ def place(path: str) -> PurePosixPath:
 def parse_imf_fixdate(text: str) -> int:
     """Seconds since 1970 of an IMF-fixdate (RFC 9110 §5.6.7); PlanError for anything else, or a day name
     that is not that date's."""
-    match = _IMF_FIXDATE.fullmatch(text)
-    if match is None or match.group(1) not in _DAYS or match.group(3) not in _MONTHS:
-        raise PlanError(f"{text!r} is not an IMF-fixdate",
-                        f"write it like {IMF_EXAMPLE!r} (day name, two-digit day, month name, year, "
-                        "24-hour time, GMT), or as seconds since 1970")
-    day_name, day, month_name, year, hour, minute, second = match.groups()
-    fields = (int(year), _MONTHS.index(month_name) + 1, int(day), int(hour), int(minute), int(second))
-    try:
-        moment = datetime.datetime(*fields, tzinfo=datetime.timezone.utc)
-    except ValueError as error:
-        raise PlanError(f"{text!r} is not a real date and time ({error})", "check the day and the time") from None
-    if _DAYS[moment.weekday()] != day_name:
-        actual = _DAYS[moment.weekday()]
-        raise PlanError(f"{text!r}: {day} {month_name} {year} is a {actual}, not a {day_name}",
-                        f"write {actual + text[3:]!r}")
-    return calendar.timegm(moment.utctimetuple())
+    problem = httpdate.problem(text)
+    if problem is None:
+        return httpdate.seconds(text)
+    fix = (f"write {problem.corrected!r}" if problem.corrected else
+           f"write it like {httpdate.EXAMPLE!r} (day name, two-digit day, month name, year, 24-hour time, GMT), "
+           "or as seconds since 1970")
+    raise PlanError(f"{text!r} is not an IMF-fixdate: {problem.problem}", fix)
 
 
 def parse_mtime(value: int | str) -> int:
     if isinstance(value, bool):
-        raise PlanError("mtime is true or false, not a time", f"write seconds since 1970, or {IMF_EXAMPLE!r}")
+        raise PlanError("mtime is true or false, not a time", f"write seconds since 1970, or {httpdate.EXAMPLE!r}")
     if isinstance(value, int):
         if value < 0:
             raise PlanError(f"mtime {value} is before 1970", "write seconds since 1970 (0 or more)")

@@ -27,15 +27,23 @@ _FIELD = re.compile(r"\{\{|\}\}|\{(" + _NAME + r")((?:" + _FILTER + r")*)\}|[{}]
 
 
 def _as_bytes(value: Value) -> bytes:
-    return value if isinstance(value, bytes) else value.encode("utf-8")
+    """A value's bytes: text as UTF-8. A lone surrogate (a JSON capture of "\\ud800", which RFC 8259 §8.2
+    allows) has no UTF-8 form; it is written as the three bytes UTF-8 would give its number, so rendering
+    never fails."""
+    return value if isinstance(value, bytes) else value.encode("utf-8", errors="surrogatepass")
 
 
 def _json_string(value: bytes) -> bytes:
     """A JSON string literal of the value: UTF-8 text as it is; a byte that is not UTF-8 stands for the
-    character with its number (U+0080 to U+00FF), so any value gives valid JSON."""
-    text = value.decode("utf-8", errors="surrogateescape")
-    text = re.sub("[\udc80-\udcff]", lambda match: chr(ord(match.group(0)) - 0xDC00), text)
-    return json.dumps(text, ensure_ascii=False).encode("utf-8")
+    character with its number (U+0080 to U+00FF), so any value gives valid JSON. A lone surrogate (as
+    `_as_bytes` writes one) comes back as its escape, \\ud800, as the JSON it was captured from had it."""
+    try:
+        text = value.decode("utf-8", errors="surrogatepass")
+    except UnicodeDecodeError:
+        text = value.decode("utf-8", errors="surrogateescape")
+        text = re.sub("[\udc80-\udcff]", lambda match: chr(ord(match.group(0)) - 0xDC00), text)
+    literal = json.dumps(text, ensure_ascii=False)
+    return re.sub("[\ud800-\udfff]", lambda match: f"\\u{ord(match.group(0)):04x}", literal).encode("utf-8")
 
 
 def _slice(value: bytes, start: int | None, end: int | None) -> bytes:

@@ -92,6 +92,15 @@ def test_a_json_string_is_its_text_and_other_values_their_json_text():
     assert take(found, Capture(json="$.tags[-1]"), "v") == "b"
 
 
+def test_a_number_too_long_for_int_is_captured_as_its_exact_text():
+    digits = b"1" * 5000  # more digits than Python's int() converts: the reader keeps it as a Decimal
+    found = json_response(b'{"n": ' + digits + b', "big": 1e400, "list": [-' + digits + b"]}")
+    assert take(found, Capture(json="$.n"), "v") == digits.decode()
+    assert take(found, Capture(json="$.big"), "v") == "1E+400"
+    assert take(found, Capture(json="$.list"), "v") == "[-" + digits.decode() + "]"
+    assert "$.n is a number, not an object" in failure_of(found, json="$.n.x").message
+
+
 def test_a_body_regex_gives_its_first_group_or_the_whole_match():
     found = response(b"", b"<a href='/items/17'>item</a>")
     assert take(found, Capture(body=r"/items/(\d+)"), "v") == b"17"

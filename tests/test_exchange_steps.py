@@ -61,6 +61,26 @@ def test_captured_values_are_used_by_later_requests_and_expectations_and_later_p
     assert b"X-Token: abc123\r\n" in server.peers[1].reads[0]
 
 
+def test_a_captured_lone_surrogate_renders_in_later_requests():
+    def api(peer):
+        peer.read()
+        peer.answer("201 Created", b'{"id": "\\ud800"}', "Content-Type: application/json\r\n")
+        request = peer.read()
+        peer.answer(body=request.body)
+        peer.read()
+
+    probe = {"kind": "exchange", "requests": [
+        {"send": {"method": "POST", "target": "/items", "body": "x"}, "expect": {"status": 201},
+         "capture": {"id": {"json": "$.id"}}},
+        {"send": {"method": "POST", "target": "/items/{id}", "body": '{{"id": {id|json}}}'},
+         "expect": {"status": 200, "body": '{{"id": {id|json}}}'}}]}
+    with Server(api) as server:
+        context, events = run_probe(server, probe)
+    assert context.values["id"] == "\ud800"
+    assert b"POST /items/\xed\xa0\x80 HTTP/1.1\r\n" in b"".join(server.peers[0].reads)
+    assert b'{"id": "\\ud800"}' in b"".join(server.peers[0].reads)
+
+
 def test_a_capture_that_finds_nothing_fails_the_stage_with_the_connection_named():
     probe = {"kind": "exchange", "requests": [{**CREATE, "capture": {"item": {"header": "X-Item"}}}]}
     with Server(items_api) as server:
@@ -245,6 +265,39 @@ def test_a_final_response_instead_of_100_holds_the_body_back_and_ends_the_connec
     assert [event for event, _ in events].count("send") == 1
     assert server.finished.wait(2)
     assert server.peers[0].reads[-1] == b""  # the body never came
+
+
+def late_continue(peer):
+    """Reads the head, waits for the whole body, and only then writes the 100 Continue and the answer."""
+    request = peer.read()
+    peer.send(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n")
+    peer.read()
+
+
+CONTINUED = {"send": UPLOAD["send"], "expect": {"status": 201, "continued": True}}
+
+
+def test_continued_fails_a_100_that_comes_only_after_the_body():
+    with Server(late_continue) as server:
+        failure = failure_of(server, {"kind": "exchange", "requests": [CONTINUED]})
+    assert failure.message == ("connection #1: the 100 Continue came only after the tester had sent the body "
+                               "anyway (after 0.3 s)")
+    assert failure.hint == hints.CONTINUE_MISSING
+
+
+def test_continued_passes_a_100_that_comes_before_the_body_and_records_it_in_time():
+    with Server(continuing("continue")) as server:
+        context, events = run_probe(server, {"kind": "exchange", "requests": [
+            {"send": UPLOAD["send"], "expect": {"status": 201, "continued": True}}]})
+    received = [payload for event, payload in events if event == "receive"]
+    assert received[0].continued_in_time is True and received[0].continue_wait == 0.3
+
+
+def test_a_late_100_still_fails_continued_false():
+    with Server(late_continue) as server:
+        failure = failure_of(server, {"kind": "exchange", "requests": [
+            {"send": UPLOAD["send"], "expect": {"status": 201, "continued": False}}]})
+    assert failure.hint == hints.CONTINUE_UNWANTED
 
 
 # --------------------------------------------------------------------------- chunked bodies

@@ -570,6 +570,35 @@ def test_matches_is_a_full_match():
     assert received(failure).caret == response.raw.index(b"0f3a")
 
 
+def test_one_of_and_matches_judge_all_the_lines_of_a_header_joined():
+    response = make(headers=[b"Vary: Accept", b"Vary: Accept-Encoding"])
+    check(response, expect(headers={"Vary": {"one_of": ["Accept, Accept-Encoding"]}}), {})
+    check(response, expect(headers={"Vary": {"matches": "Accept, Accept-Encoding"}}), {})
+    failure = fail(response, expect(headers={"Vary": {"one_of": ["Accept"]}}))
+    assert failure.message == ("Vary is 'Accept, Accept-Encoding' (its 2 lines joined, RFC 9110 §5.3), expected "
+                               "one of 'Accept'")
+    assert received(failure).caret == response.raw.index(b"Accept")
+    failure = fail(response, expect(headers={"Vary": {"matches": "Accept"}}))
+    assert failure.message.startswith("Vary is 'Accept, Accept-Encoding' (its 2 lines joined, RFC 9110 §5.3), "
+                                      "which does not match")
+
+
+def test_a_date_header_twice_fails_at_its_second_line():
+    response = make(headers=[b"Date: Sun, 06 Nov 1994 08:49:37 GMT", b"Date: Mon, 07 Nov 1994 08:49:37 GMT"])
+    failure = fail(response, expect(headers={"Date": {"date": True}}))
+    assert failure.message == ("the response has 2 Date lines ('Sun, 06 Nov 1994 08:49:37 GMT', 'Mon, 07 Nov 1994 "
+                               "08:49:37 GMT'); an HTTP date is a single value, so Date must come once")
+    assert received(failure).caret == response.raw.index(b"Date: Mon")
+    assert failure.hint == hints.HEADER_DATE
+
+
+def test_a_comma_in_a_quoted_string_does_not_split_a_list():
+    response = make(headers=[b'Cache-Control: no-cache="Set-Cookie, Vary", max-age=0'])
+    check(response, expect(headers={"Cache-Control": {"tokens": ['no-cache="Set-Cookie, Vary"', "max-age=0"]}}), {})
+    failure = fail(response, expect(headers={"Cache-Control": {"token": "Vary\""}}))
+    assert "which does not list 'vary\"'" in failure.message
+
+
 def test_a_missing_header_says_what_its_rule_wanted():
     failure = fail(make(), expect(headers={"X-Id": {"one_of": ["a", "b"]}}))
     assert failure.message == "the response has no X-Id header (expected one of: a, b)"
@@ -658,6 +687,34 @@ def test_invalid_json_is_shown_at_its_first_wrong_byte():
     assert received(failure).caret == response.head_length + 8 and failure.hint == hints.JSON_SYNTAX
 
 
+def test_a_duplicate_key_is_ambiguous_json_not_invalid_json():
+    response = make(body=b'{"id": 1, "id": 2}')
+    failure = fail(response, expect(json={"id": 1}))
+    assert failure.message == ('the JSON body is ambiguous: at byte 10, the key "id" appears twice in one object '
+                               "(RFC 8259 §4: names SHOULD be unique; receivers disagree on which value counts)")
+    assert "not valid JSON" not in failure.message and failure.hint != hints.JSON_SYNTAX
+    assert received(failure).caret == response.head_length + 10
+
+
+def test_an_integer_is_any_number_with_an_integral_value():
+    response = make(headers=JSON_HEADERS, body=b'{"a": 1, "b": 1.0, "c": 1e2, "d": 2.5}')
+    check(response, expect(json={"a": {"$any": "integer"}, "b": {"$any": "integer"}, "c": {"$any": "integer"},
+                                 "d": {"$any": "number"}}), {})
+    assert "at $.d: expected an integer, got a number: 2.5" in fail(response, expect(json={
+        "a": 1, "b": 1, "c": 100, "d": {"$any": "integer"}})).message
+
+
+def test_is_compares_a_rendered_number_with_a_number_by_value():
+    response = make(headers=JSON_HEADERS, body=b'{"price": 100, "count": 3.0}')
+    check(response, expect(json={"price": {"$is": "{captured}"}, "count": {"$is": "3"}}), {"captured": "100.0"})
+
+
+def test_a_number_too_long_for_int_is_judged_not_a_crash():
+    response = make(body=b'{"n": ' + b"1" * 5000 + b"}")
+    check(response, expect(json={"n": {"$any": "integer"}}), {})
+    assert "expected a string, got a number: 1111" in fail(response, expect(json={"n": {"$any": "string"}})).message
+
+
 def test_an_empty_body_where_json_is_expected():
     failure = fail(make(), expect(json={}))
     assert failure.message == "the body is empty, but a JSON value was expected" and failure.hint == hints.JSON_EMPTY
@@ -686,6 +743,24 @@ def test_framing_of_a_response_to_head_is_what_its_headers_declare():
     check(head, expect(framing="content-length"), {})
     failure = fail(head, expect(framing="chunked"))
     assert "this response has no body; its headers declare Content-Length" in failure.message
+
+
+@pytest.mark.parametrize("data, method", [
+    (b"HTTP/1.1 204 No Content\r\n\r\n", "GET"),
+    (b"HTTP/1.1 304 Not Modified\r\nETag: \"v1\"\r\n\r\n", "GET"),
+    (b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n", "HEAD"),
+])
+def test_a_response_without_a_body_that_declares_no_framing_passes_any_framing_rule(data, method):
+    response = parse(data, method=method)  # RFC 9112 §6.3: it ends at its head, it is not close-delimited
+    for rule in ("content-length", "chunked", "close", ["content-length", "chunked"]):
+        check(response, expect(framing=rule), {})
+
+
+def test_a_bodiless_response_that_declares_a_framing_is_judged_by_it():
+    response = parse(b"HTTP/1.1 204 No Content\r\nTransfer-Encoding: chunked\r\n\r\n")
+    failure = fail(response, expect(framing="content-length"))
+    assert "this response has no body; its headers declare chunked transfer coding" in failure.message
+    assert received(failure).caret == response.raw.index(b"Transfer-Encoding")
 
 
 def test_continued():

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 import pytest
 
+from tester import httpdate
 from tester.http11 import ResponseReader
 from tester.matchers import body, framing, headers, json_pattern, status
 from tester.matchers.json_pattern import JsonPatternError, compare, describe, validate
-from tester.matchers.json_text import JsonSyntaxError, format_path, parse
+from tester.matchers.json_text import JsonSyntaxError, dumps, format_path, parse
 
 # --------------------------------------------------------------------------- status
 
@@ -48,6 +50,16 @@ def test_tokens_compare_as_sets_case_insensitively():
     assert headers.compare_tokens(headers.tokens("GET, GET, HEAD"), ["GET", "HEAD"]) is None
 
 
+@pytest.mark.parametrize("value, found", [
+    ('a="x,y", b', [('a="x,y"', 0), ("b", 9)]),  # a comma inside a quoted-string does not split
+    ('a="x\\",y", b', [('a="x\\",y"', 0), ("b", 11)]),  # \" is a quoted-pair: the string goes on
+    ('a="open, b', [('a="open, b', 0)]),  # an unclosed quote runs to the end
+    ('x\\, y', [("x\\", 0), ("y", 4)]),  # a backslash outside quotes is plain
+])
+def test_tokens_keep_quoted_strings_whole(value, found):
+    assert headers.tokens(value) == found
+
+
 def test_token_differences_name_missing_and_extra():
     difference = headers.compare_tokens(headers.tokens("GET, POST"), ["GET", "HEAD"])
     assert difference.missing == ["HEAD"] and difference.extra == [("POST", 5)]
@@ -57,8 +69,8 @@ def test_token_differences_name_missing_and_extra():
 
 
 def test_an_imf_fixdate_passes():
-    assert headers.date_problem("Sun, 06 Nov 1994 08:49:37 GMT") is None
-    assert headers.date_problem("Thu, 29 Feb 2024 23:59:60 GMT") is None  # a leap day, a leap second
+    assert httpdate.problem("Sun, 06 Nov 1994 08:49:37 GMT") is None
+    assert httpdate.problem("Thu, 29 Feb 2024 23:59:60 GMT") is None  # a leap day, a leap second
 
 
 @pytest.mark.parametrize("value, offset, words", [
@@ -76,7 +88,7 @@ def test_an_imf_fixdate_passes():
     ("", 0, "a day name"),
 ])
 def test_a_wrong_date_is_named_at_its_first_wrong_character(value, offset, words):
-    problem = headers.date_problem(value)
+    problem = httpdate.problem(value)
     assert problem is not None and problem.offset == offset and words in problem.problem, problem
 
 
@@ -114,6 +126,16 @@ def test_framing_as_read_and_as_declared_by_a_bodiless_response():
     assert head.framing == "none" and framing.actual(head) == "content-length"
 
 
+@pytest.mark.parametrize("data, method", [
+    (b"HTTP/1.1 204 No Content\r\n\r\n", "GET"),
+    (b"HTTP/1.1 304 Not Modified\r\nETag: \"x\"\r\n\r\n", "GET"),
+    (b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n", "HEAD"),
+])
+def test_a_bodiless_response_that_declares_nothing_has_no_framing_not_close(data, method):
+    response = _response(data, method)
+    assert response.framing == "none" and framing.actual(response) is None
+
+
 def test_framing_rules_in_words():
     assert framing.describe(["content-length", "chunked"]).startswith("Content-Length or chunked")
 
@@ -147,7 +169,7 @@ def test_json_values_and_where_they_start():
     (b'"a\nb"', 2, "a control byte"),
     (b'"a\\qb"', 3, "an unknown escape"),
     (b'"\\u12"', 5, "four hex digits"),
-    (b'{"a": 1, "a": 2}', 9, "appears twice"),
+    (b'{"a": 1, "a": 2}', 9, "appears twice in one object (RFC 8259 §4: names SHOULD be unique"),
     (b'{"a" 1}', 5, "after a key"),
     (b"[1 2]", 3, "after a list item"),
     (b'"open', 5, "not closed"),
@@ -158,6 +180,27 @@ def test_json_syntax_errors_point_at_the_first_wrong_byte(data, offset, words):
         parse(data)
     assert caught.value.offset == offset and words in caught.value.problem, caught.value.problem
     assert caught.value.expected
+
+
+def test_a_duplicate_key_is_told_apart_from_a_syntax_error():
+    with pytest.raises(JsonSyntaxError) as caught:
+        parse(b'{"id": 1, "id": 2}')
+    assert caught.value.duplicate and "receivers disagree on which value counts" in caught.value.problem
+    with pytest.raises(JsonSyntaxError) as caught:
+        parse(b'{"id": 1,}')
+    assert not caught.value.duplicate
+
+
+def test_numbers_too_long_or_too_large_are_kept_exact_not_a_crash():
+    digits = b"1" * 5000  # more digits than int() converts (a plain ValueError before)
+    parsed = parse(b"[" + digits + b", -" + digits + b", 1e400, 1.5]")
+    assert parsed.value == [Decimal(digits.decode()), Decimal("-" + digits.decode()), Decimal("1e400"), 1.5]
+    assert dumps(parsed.value) == "[" + digits.decode() + ",-" + digits.decode() + ",1E+400,1.5]"
+    assert dumps({"a": [Decimal("1e400")]}, compact=False) == '{"a": [1E+400]}'
+    assert compare({"$any": "integer"}, parsed.value[0], {}) is None
+    assert compare(int(digits[:100]), parsed.value[0], {}) is not None
+    assert "got a number: 1111" in compare({"$any": "string"}, parsed.value[0], {}).problem
+    assert compare({"$is": "1e400"}, parsed.value[2], {}) is None
 
 
 def test_json_paths_are_written_as_people_write_them():
@@ -212,7 +255,10 @@ VALUES = {"id": "3", "name": "pear"}
 @pytest.mark.parametrize("pattern, actual", [
     ({"a": 1, "b": [1, 2]}, {"b": [1, 2], "a": 1.0}),  # key order free, 1 is 1.0
     ({"name": "{name}"}, {"name": "pear"}),
-    ({"$any": "integer"}, 7), ({"$any": "number"}, 7.5), ({"$any": "string"}, ""), ({"$any": "boolean"}, False),
+    ({"$any": "integer"}, 7), ({"$any": "number"}, 7.5),
+    ({"$any": "integer"}, 1.0), ({"$any": "integer"}, 100.0), ({"$any": "integer"}, -0.0),  # 1.0, 1e2: integral
+    ({"$is": "3"}, 3.0), ({"$is": "100.0"}, 100), ({"$is": "1e2"}, 100), ({"$is": "{id}"}, 3.0),  # by value
+    ({"$any": "string"}, ""), ({"$any": "boolean"}, False),
     ({"$any": "object"}, {}), ({"$any": "array"}, []), ({"$any": "null"}, None), ({"$any": "value"}, [1]),
     ({"$match": "[0-9]{4}-[0-9]{2}"}, "2024-05"),
     ({"$unordered": [1, 2, 3]}, [3, 1, 2]),
@@ -248,6 +294,10 @@ def test_matching_json(pattern, actual):
     ({"$unordered": [{"n": 1}, {"n": 2}]}, [{"n": 2}, {"n": 3}], "$[1].n", "expected 1, got 3"),
     ({"$unordered": [1, 2, 3]}, [4, 5, 1], "$[0]", "4 matches none of the expected items not yet matched (2, 3)"),
     ({"$is": "{id}"}, 4, "$", "expected 3 (as JSON text, or as a string), got 4"),
+    ({"$is": "{id}"}, "3.0", "$", 'expected 3 (as JSON text, or as a string), got "3.0"'),  # a string: as text
+    ({"$is": " 3"}, 3, "$", "got 3"),  # not exactly a JSON number
+    ({"$is": "true"}, 1, "$", "got 1"),
+    ({"$any": "integer"}, 1e-7, "$", "expected an integer, got a number"),
     ({"$partial": {"a": 1}}, {"b": 2}, "$", 'the object has no key "a" (expected "a": 1), it has "b"'),
     ({"$partial": {"a": 1}}, "a", "$", "expected an object, got a string"),
 ])

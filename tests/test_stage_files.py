@@ -63,9 +63,9 @@ def test_an_imf_fixdate_is_seconds_since_1970():
     ("Sunday, 06-Nov-94 08:49:37 GMT", "not an IMF-fixdate"),
     ("Sun Nov  6 08:49:37 1994", "not an IMF-fixdate"),
     ("Sun, 06 Nov 1994 08:49:37 UTC", "not an IMF-fixdate"),
-    ("Mon, 06 Nov 1994 08:49:37 GMT", "is a Sun, not a Mon"),
-    ("Sun, 31 Nov 1994 08:49:37 GMT", "not a real date"),
-    ("Sun, 06 Nov 1994 25:49:37 GMT", "not a real date"),
+    ("Mon, 06 Nov 1994 08:49:37 GMT", "is a Sunday, not a Monday"),
+    ("Sun, 31 Nov 1994 08:49:37 GMT", "not a day of the calendar"),
+    ("Sun, 06 Nov 1994 25:49:37 GMT", "hour 25 is more than 23"),
 ])
 def test_other_dates_are_refused_with_the_form_to_write(text, words):
     with pytest.raises(PlanError) as caught:

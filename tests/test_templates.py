@@ -18,6 +18,18 @@ def test_str_value_is_encoded_as_utf8():
     assert render("{v}", {"v": "é"}) == "é".encode("utf-8") == b"\xc3\xa9"
 
 
+def test_a_lone_surrogate_renders_instead_of_raising():
+    # a JSON capture of "\ud800" (RFC 8259 §8.2 allows it) is a str UTF-8 cannot encode strictly
+    assert render("/x/{v}", {"v": "a\ud800b"}) == b"/x/a\xed\xa0\x80b"
+    assert render_text("/x/{v}", {"v": "\udfff"}) == "/x/\xed\xbf\xbf"
+    assert render("{v|len}|{v|upper}", {"v": "\ud800"}) == b"3|\xed\xa0\x80"
+
+
+def test_the_json_filter_gives_a_lone_surrogate_back_as_its_escape():
+    assert render("{v|json}", {"v": "a\ud800b"}) == b'"a\\ud800b"'
+    assert render("{v|json}", {"v": b"\xff"}) == '"\u00ff"'.encode("utf-8")  # not UTF-8: as before
+
+
 def test_bytes_value_is_kept_raw():
     assert render("{blob}", {"blob": b"\xff\x00\r\n\x80"}) == b"\xff\x00\r\n\x80"
 

@@ -6,10 +6,12 @@ no difference between them); strings are templates, rendered with the stage's va
 one key starts with `$` is a matcher instead:
 
     {$any: TYPE}          any value of that type: integer, number, string, boolean, object, array, null, value
+                          (an integer is any number with an integral value: 1, 1.0 and 1e2 alike)
     {$match: REGEX}       a string the regular expression matches as a whole (the regex is not a template)
     {$unordered: [...]}   a list with these items in any order, as many as given
     {$is: TEMPLATE}       the rendered text, equal to the value's JSON text or to the string itself
-                          ("3" matches 3 and "3": for values captured as text)
+                          ("3" matches 3 and "3": for values captured as text); when the text is a JSON
+                          number and the value a number, they compare by value ("100.0" matches 100)
     {$partial: {...}}     an object with at least these keys (others may be there too)
 
 A key `$$name` in a pattern object stands for the literal key `$name`. validate() runs at load time;
@@ -24,8 +26,10 @@ import json
 import math
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Callable, Iterator, Mapping
 
+from tester.matchers import json_text
 from tester.matchers.json_text import Path, format_path
 from tester.templates import TemplateError, Value, names, render
 
@@ -261,6 +265,8 @@ class _Comparer:
         wanted = self.text(template)
         if (isinstance(actual, str) and actual == wanted) or _json(actual) == wanted:
             return None
+        if _is_number(actual) and _is_number(number := _number(wanted)) and number == actual:
+            return None
         return Mismatch(path, f"expected {wanted[:SHOWN]} (as JSON text, or as a string), got {_short(actual)}")
 
     def match_partial(self, pattern: dict, actual: Any, path: Path) -> Mismatch | None:
@@ -336,10 +342,35 @@ _TYPE_WORDS = {"integer": "an integer", "number": "a number", "string": "a strin
                "object": "an object", "array": "a list", "null": "null", "value": "any value"}
 
 
+def _is_number(value: Any) -> bool:
+    """A JSON number as parsed: int, float, or a Decimal for one too long or too large for them."""
+    return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
+
+
+def _is_integral(value: Any) -> bool:
+    """RFC 8259 has one number type: 1, 1.0 and 1e2 are all integers by value."""
+    if isinstance(value, int):
+        return True
+    if isinstance(value, float):
+        return value.is_integer()
+    return value.is_finite() and value == value.to_integral_value()
+
+
+def _number(text: str) -> Any:
+    """The number `text` is written as in JSON, or None when it is not exactly one JSON number."""
+    if text != text.strip(" \t\r\n"):
+        return None
+    try:
+        value = json_text.parse(text.encode("utf-8")).value
+    except json_text.JsonSyntaxError:
+        return None
+    return value if _is_number(value) else None
+
+
 def _is_type(kind: str, value: Any) -> bool:
-    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    number = _is_number(value)
     return {
-        "integer": number and isinstance(value, int), "number": number, "string": isinstance(value, str),
+        "integer": number and _is_integral(value), "number": number, "string": isinstance(value, str),
         "boolean": isinstance(value, bool), "object": isinstance(value, dict), "array": isinstance(value, list),
         "null": value is None, "value": True,
     }[kind]
@@ -349,7 +380,7 @@ def _same_scalar(wanted: Any, actual: Any) -> bool:
     if isinstance(wanted, bool) or isinstance(actual, bool) or wanted is None or actual is None:
         return type(wanted) is type(actual) and wanted == actual
     if isinstance(wanted, (int, float)):
-        return isinstance(actual, (int, float)) and wanted == actual
+        return _is_number(actual) and wanted == actual
     return isinstance(actual, str) and wanted == actual
 
 
@@ -358,7 +389,7 @@ def _kind(value: Any) -> str:
         return "null"
     if isinstance(value, bool):
         return "a boolean"
-    if isinstance(value, (int, float)):
+    if _is_number(value):
         return "a number"
     return {str: "a string", list: "a list", dict: "an object"}.get(type(value), "a value")
 
@@ -371,7 +402,7 @@ def _kind_note(wanted: Any, actual: Any) -> str:
 
 
 def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return json_text.dumps(value)
 
 
 def _short(value: Any, limit: int = SHOWN) -> str:
@@ -387,7 +418,7 @@ def _render_json(value: Any) -> str:
                                for key, item in value.items()) + "}"
     if isinstance(value, list):
         return "[" + ", ".join(_render_json(item) for item in value) + "]"
-    return json.dumps(value, ensure_ascii=False)
+    return json_text.dumps(value, compact=False)
 
 
 def _keys(members: dict) -> str:

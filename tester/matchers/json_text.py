@@ -2,14 +2,23 @@
 
 Python's json module reads JSON well but forgets positions, and a learner's wrong JSON body is fixed
 fastest with a caret: at the first byte that is not JSON, or at the value that differs from the expected
-one. This reader accepts exactly RFC 8259 (no NaN, no trailing commas, no single quotes, UTF-8 only, no
-key twice in one object) and records, for every value, the byte offset where it starts, by JSON path.
+one. This reader accepts exactly RFC 8259 (no NaN, no trailing commas, no single quotes, UTF-8 only)
+and records, for every value, the byte offset where it starts, by JSON path. It also refuses a key twice
+in one object: RFC 8259 §4 only says names SHOULD be unique, but receivers disagree on which value
+counts, so such a body means different things to different clients (the error says so, `duplicate`).
+
+Numbers are int or float, as Python's json module gives them; a number Python cannot hold as either (an
+integer of more digits than int() converts, a magnitude beyond a float's range) is a Decimal, exact.
+dumps() writes any parsed value back as JSON text, Decimals included.
 """
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, NoReturn
 
 MAX_DEPTH = 200
@@ -26,11 +35,12 @@ Path = tuple  # of str (object keys) and int (list indices)
 class JsonSyntaxError(ValueError):
     """Not JSON: `offset` is the first wrong byte, `expected` says in words what should be there."""
 
-    def __init__(self, problem: str, offset: int, expected: str):
+    def __init__(self, problem: str, offset: int, expected: str, duplicate: bool = False):
         super().__init__(problem)
         self.problem = problem
         self.offset = offset
         self.expected = expected
+        self.duplicate = duplicate  # the bytes are JSON text, but a key appears twice in one object
 
 
 @dataclass
@@ -56,6 +66,23 @@ def format_path(path: Path) -> str:
         else:
             text += "[" + _quote(step) + "]"
     return text
+
+
+def dumps(value: Any, compact: bool = True) -> str:
+    """A parsed value as JSON text (non-ASCII kept as it is), compact (`{"a":1}`) or spaced (`{"a": 1}`)."""
+    item, key = (",", ":") if compact else (", ", ": ")
+    try:
+        return json.dumps(value, ensure_ascii=False, separators=(item, key))
+    except TypeError:  # a Decimal somewhere: json.dumps cannot write one as a number
+        pass
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return "{" + item.join(json.dumps(name, ensure_ascii=False) + key + dumps(member, compact)
+                               for name, member in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + item.join(dumps(member, compact) for member in value) + "]"
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _quote(text: str) -> str:
@@ -136,8 +163,12 @@ class _Reader:
             self.fail("a number has a leading zero", "no leading zeros: 7, not 07", end)
         self.at = end
         if b"." in text or b"e" in text or b"E" in text:
-            return float(text)
-        return int(text)
+            number = float(text)
+            return Decimal(text.decode("ascii")) if math.isinf(number) else number  # 1e400: beyond a float
+        try:
+            return int(text)
+        except ValueError:  # more digits than int() converts (sys.get_int_max_str_digits): keep it exact
+            return Decimal(text.decode("ascii"))
 
     def string(self) -> str:
         self.at += 1  # the opening quote
@@ -235,8 +266,9 @@ class _Reader:
                           "a key in double quotes (JSON keys are strings)")
             key = self.string()
             if key in members:
-                self.fail(f"the key {_quote(key)} appears twice in one object", "each key once per object",
-                          key_at)
+                raise JsonSyntaxError(f"the key {_quote(key)} appears twice in one object (RFC 8259 §4: names "
+                                      "SHOULD be unique; receivers disagree on which value counts)",
+                                      key_at, "each key once per object", duplicate=True)
             self.skip_space()
             if self.peek() != ord(":"):
                 self.fail(self._found(self.peek(), "after a key"), "':' between the key and its value")

@@ -3,6 +3,11 @@
 A server can satisfy the byte-level checks and still confuse real clients (a connection a client cannot
 reuse, a gzip body a client cannot decode). This probe asks `requests` to do what a program would do,
 and compares what the client understood.
+
+It does not go through `expectations.verify`: requests gives no faithful copy of the bytes on the wire
+(it decodes the body, removes chunked framing, merges repeated headers), so a `Response` built from it
+would make framing, decode and offsets lie. Instead the loader refuses every key this probe cannot check
+(`CHECKED` lists the ones it can), and each check here honours `level` and `rfc` as verify would.
 """
 
 from __future__ import annotations
@@ -21,6 +26,26 @@ from tester.probes.exchange import step_templates
 from tester.templates import render, render_text
 
 
+SENT = ("method", "target", "headers", "body")  # the `send` keys the library is given
+CHECKED = ("status", "headers", "body", "level", "rfc")  # the `expect` keys compared (headers: plain values)
+
+
+def _unsupported(step: Step) -> list[str]:
+    """The keys of `step` the client probe would silently not do, as the manifest spells them."""
+    send, expect = step.send, step.expect
+    keys = [f"send.{name}" for name in _changed(send, SENT)]
+    keys += ["also"] * bool(step.also) + ["capture"] * bool(step.capture)
+    keys += [f"expect.{name}" for name in _changed(expect, CHECKED)]
+    keys += [f"expect.headers.{name} (a rule)" for name, rule in expect.headers.items() if not isinstance(rule, str)]
+    return keys
+
+
+def _changed(model, kept: tuple[str, ...]) -> list[str]:
+    """The keys of `model` outside `kept` that are set to anything but their default, as written."""
+    return [field.alias or name for name, field in type(model).model_fields.items()
+            if name not in kept and getattr(model, name) != field.get_default(call_default_factory=True)]
+
+
 class ClientProbe(Probe):
     kind: Literal["client"]
     requests: list[Step] = Field(min_length=1, description="Sent in order with one requests.Session")
@@ -29,13 +54,17 @@ class ClientProbe(Probe):
 
     @model_validator(mode="after")
     def _no_wire_level_requests(self) -> ClientProbe:
-        """The library builds the bytes and hides the connection: these keys would silently not happen."""
+        """The library builds the bytes, decodes the body and hides the connection: every key but those in
+        SENT and CHECKED would silently not happen, so it is refused here."""
         for index, step in enumerate(self.requests):
-            keys = [key for key in ("chunks", "trailers", "expect_continue") if key in step.send.model_fields_set]
-            keys += ["capture"] * bool(step.capture) + ["or_close"] * step.expect.or_close
+            keys = _unsupported(step)
             if keys:
-                raise ValueError(f"requests[{index}] uses {', '.join(keys)}, which the client probe cannot do (the "
-                                 "requests library builds the bytes): move it to an exchange probe")
+                raise ValueError(
+                    f"requests[{index}] uses {', '.join(keys)}, which the client probe cannot do or check: the "
+                    "requests library builds the request's bytes and decodes the response, so it never shows "
+                    "the bytes on the wire. Move that to an exchange probe, which sends and checks the bytes "
+                    "themselves; a client step sends only method, target, headers and body, and expects only "
+                    "status, headers with plain values, body, level and rfc")
         return self
 
     def templates(self) -> Iterator[tuple[tuple, str]]:
@@ -67,7 +96,16 @@ class ClientProbe(Probe):
                         expected="a response an ordinary HTTP client can read",
                         hint=hints.REAL_CLIENT,
                     ) from None
-                self._compare(number, reply, content, expect, context)
+                try:
+                    self._compare(number, reply, content, expect, context)
+                except StageFailure as failure:  # as expectations.check and verify treat a mismatch
+                    failure.level = expect.level
+                    if expect.rfc:
+                        failure.rfc = expect.rfc
+                        failure.message += f" ({expect.rfc})"
+                    if expect.level == "must":
+                        raise
+                    context.warnings.append(failure)
             if self.one_connection:
                 count = len(opened)
                 if count != 1:
@@ -84,14 +122,15 @@ class ClientProbe(Probe):
             wanted = status_rules.describe(expect.status)
             raise StageFailure(f"{where}: status {reply.status_code}, expected {wanted if code is None else code}",
                                expected=wanted, hint=hints.STATUS_DEFAULT)
-        for name, rule in expect.headers.items():
-            if isinstance(rule, str):
-                wanted = render_text(rule, context.values)
-                if name.lower() == "content-length":
-                    continue  # requests reports the length on the wire; the byte probes check it
-                if reply.headers.get(name) != wanted:
-                    raise StageFailure(f"{where}: {name} is {reply.headers.get(name)!r}, expected {wanted!r}",
-                                       expected=f"{name}: {wanted}", hint=hints.HEADER_MISSING)
+        for name, rule in expect.headers.items():  # plain values only: the loader refuses rules
+            wanted = render_text(rule, context.values)
+            got = reply.headers.get(name)  # as the server sent it (Content-Length too: the length on the wire)
+            if got is None:
+                raise StageFailure(f"{where}: the client saw no {name} header (expected {name}: {wanted})",
+                                   expected=f"{name}: {wanted}", hint=hints.HEADER_MISSING)
+            if got != wanted:
+                raise StageFailure(f"{where}: {name} is {got!r}, expected {wanted!r}",
+                                   expected=f"{name}: {wanted}", hint=hints.HEADER_MISSING)
         if expect.body is not None:
             wanted = render(expect.body, context.values)
             at = expectations.first_difference(wanted, content)
