@@ -4,6 +4,10 @@ TesterError
 ├── UsageError      the command line asks for something that does not exist (exit 2)
 ├── ManifestError   the course files are wrong: names the file, line and fix (exit 2)
 └── StageFailure    the learner's server did something wrong: a verdict, not a crash (exit 1)
+
+ValueWithFix (a ValueError, so pydantic reports it at the value's own place) is what the manifest's pure
+checkers raise for one wrong value (a template, a JSON pattern, a file path); the loader turns it into a
+ManifestError line with its fix.
 """
 
 from __future__ import annotations
@@ -13,6 +17,14 @@ from dataclasses import dataclass, field
 
 class TesterError(Exception):
     """Base of every error the tester reports as a message rather than a traceback."""
+
+
+class ValueWithFix(ValueError):
+    """One value of the manifest is wrong; `fix` says what to write instead."""
+
+    def __init__(self, problem: str, fix: str = ""):
+        super().__init__(problem)
+        self.fix = fix
 
 
 class UsageError(TesterError):

@@ -21,19 +21,15 @@ from pathlib import Path, PurePosixPath
 from typing import Mapping
 
 from tester import httpdate
+from tester.errors import ValueWithFix
 from tester.manifest.models import FileSpec
 from tester.templates import Value, render
 
 SERVED = "served"  # the served folder's name inside the stage folder
 
 
-
-class PlanError(ValueError):
+class PlanError(ValueWithFix):
     """A path, time or file rule that cannot be put in place; `fix` says what to write instead."""
-
-    def __init__(self, problem: str, fix: str = ""):
-        super().__init__(problem)
-        self.fix = fix
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Mapping, Union
 
+from tester.errors import ValueWithFix
+
 Value = Union[str, bytes]
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
@@ -84,12 +86,8 @@ FILTERS: dict[str, Filter] = {
 }
 
 
-class TemplateError(ValueError):
+class TemplateError(ValueWithFix):
     """A template names a value or filter that does not exist, or has an unmatched brace."""
-
-    def __init__(self, message: str, fix: str = ""):
-        super().__init__(message)
-        self.fix = fix
 
 
 def _chain(name: str, filters: str, template: str) -> Callable[[bytes], bytes]:

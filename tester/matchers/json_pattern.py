@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable, Iterator, Mapping
 
+from tester.errors import ValueWithFix
 from tester.matchers import json_text
 from tester.matchers.json_text import Path, format_path
 from tester.templates import TemplateError, Value, names, render
@@ -38,12 +39,8 @@ MATCHERS = ("$any", "$match", "$unordered", "$is", "$partial")
 SHOWN = 60  # characters of JSON text quoted in a message
 
 
-class JsonPatternError(ValueError):
+class JsonPatternError(ValueWithFix):
     """A pattern uses an unknown or malformed matcher, or a value JSON does not have."""
-
-    def __init__(self, message: str, fix: str = ""):
-        super().__init__(message)
-        self.fix = fix
 
 
 @dataclass(frozen=True)

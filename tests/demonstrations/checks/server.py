@@ -9,9 +9,12 @@ import os
 import signal
 import socket
 import sys
-import threading
 import time
 from email.utils import formatdate
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from listen import serve_forever  # noqa: E402  (beside this folder)
 
 PAGE = b"<html><body><h1>Welcome</h1><p>Nothing to hide here.</p></body></html>"
 
@@ -117,14 +120,7 @@ def main() -> None:
     parser.add_argument("--defect")
     arguments, _ = parser.parse_known_args()
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(("localhost", int(os.environ.get("PORT", "4221"))))
-    listener.listen(64)
-    print("Listening", flush=True)
-    while True:
-        connection, _ = listener.accept()
-        threading.Thread(target=serve, args=(connection, arguments.defect), daemon=True).start()
+    serve_forever(serve, arguments.defect)
 
 
 if __name__ == "__main__":

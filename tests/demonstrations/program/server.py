@@ -8,10 +8,12 @@ so they survive a restart). `--defect NAME` breaks one behaviour; see DEFECTS.
 import email.utils
 import os
 import signal
-import socket
 import sys
-import threading
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from listen import serve_forever  # noqa: E402  (beside this folder)
 
 DEFECTS = {
     "greeting-ignored": "answers /greeting with 'hello' whatever --greeting says",
@@ -125,14 +127,7 @@ def main():
         signal.signal(signal.SIGTERM, lambda *_: print("SIGTERM? carrying on", flush=True))
     else:
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(("127.0.0.1", int(os.environ.get("PORT", "4221"))))
-    listener.listen(16)
-    print(f"listening, root {ROOT}", flush=True)
-    while True:
-        connection, _ = listener.accept()
-        threading.Thread(target=handle, args=(connection,), daemon=True).start()
+    serve_forever(handle, banner=f"listening, root {ROOT}", host="127.0.0.1")
 
 
 if __name__ == "__main__":

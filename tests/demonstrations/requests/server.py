@@ -18,6 +18,9 @@ import sys
 import threading
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from listen import serve_forever  # noqa: E402  (beside this folder)
+
 ITEMS: dict[int, dict] = {}
 LOCK = threading.Lock()
 MAX_UPLOAD = 1000
@@ -194,14 +197,7 @@ def main() -> None:
     parser.add_argument("--directory", type=Path)
     arguments, _ = parser.parse_known_args()
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(("localhost", int(os.environ.get("PORT", "4221"))))
-    listener.listen(64)
-    print("Listening", flush=True)
-    while True:
-        connection, _ = listener.accept()
-        threading.Thread(target=serve, args=(connection, arguments.defect, arguments.directory), daemon=True).start()
+    serve_forever(serve, arguments.defect, arguments.directory)
 
 
 if __name__ == "__main__":

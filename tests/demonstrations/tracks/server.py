@@ -7,11 +7,13 @@
 """
 
 import argparse
-import os
 import signal
 import socket
 import sys
-import threading
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from listen import serve_forever  # noqa: E402  (beside this folder)
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--defect", choices=["no-upper", "no-bang"])
@@ -54,13 +56,7 @@ def serve(client: socket.socket) -> None:
 
 def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    server.bind(("", int(os.environ.get("PORT", "4221"))))
-    server.listen()
-    while True:
-        client, _ = server.accept()
-        threading.Thread(target=serve, args=(client,), daemon=True).start()
+    serve_forever(serve, host="")
 
 
 if __name__ == "__main__":
