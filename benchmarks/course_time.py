@@ -1,12 +1,20 @@
-"""Wall time of the full course against the reference server.
+"""What a course run costs: wall time, the programs' start-up, the tester's own overhead and CPU.
 
-Runs `tester test --solution fixtures/reference` several times as a learner would (a fresh `tester`
-process each time) and prints, for each run setting, the median and best wall time of the whole command
-and of the stages alone (the sum of the per-stage durations in --json). The "direct interpreter"
-setting puts this Python's own bin folder first on PATH, so neither the tester nor the reference
-server pays for a version-manager shim in front of `python3` (pyenv's costs about 0.1 s a start).
+Runs the course against the reference as a learner would (a fresh `tester` process each time, plain
+interpreter first on PATH) and prints, per configuration (the whole 14-stage course and the 8 base
+stages), medians and best values over --runs runs of:
 
-    python benchmarks/course_time.py [--runs 5] [--stages N]
+- wall: the whole command, from spawn to exit;
+- listen: the sum over the stage runs of the time from starting the program to its first accepted
+  connection (the floor one fresh program per stage sets);
+- overhead: wall minus listen, what the tester itself adds (its start-up and exit, loading the course,
+  its waits and checks, stopping programs);
+- cpu: the tester process's own CPU time (user + system), the programs it starts excluded.
+
+The tester runs inside benchmarks/measured.py, which records the start and listen moments and the
+process's own CPU without changing what the tester does.
+
+    python benchmarks/course_time.py [--runs 9] [--solution fixtures/reference]
 """
 
 from __future__ import annotations
@@ -24,45 +32,39 @@ from pathlib import Path
 from tester.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
+MEASURED = Path(__file__).resolve().parent / "measured.py"
+CONFIGURATIONS = {"14 stages": ["test"], "8 base stages": ["test", "--track", "base"]}
 
 
-def one_run(environment: dict[str, str], stages: int | None) -> tuple[float, float, int]:
+def one_run(arguments: list[str], solution: Path, environment: dict[str, str]) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as folder:
-        report = Path(folder) / "report.json"
-        command = [sys.executable, "-m", "tester"]
-        command += ["stage", str(stages)] if stages else ["test"]
-        command += ["--solution", str(ROOT / "fixtures" / "reference"), "--port", str(free_port()),
-                    "--seed", "7", "--json", str(report), "--no-color", "--no-progress"]
+        figures = Path(folder) / "figures.json"
+        command = [sys.executable, str(MEASURED), str(figures), *arguments, "--solution", str(solution),
+                   "--port", str(free_port()), "--seed", "7", "--no-color", "--no-progress"]
         started = time.perf_counter()
-        result = subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True)
+        result = subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=300)
         wall = time.perf_counter() - started
         if result.returncode != 0:
-            sys.exit(f"the reference did not pass:\n{result.stdout}\n{result.stderr}")
-        data = json.loads(report.read_text())
-        return wall, sum(stage["duration"] for stage in data["stages"]), len(data["stages"])
+            sys.exit(f"the run did not pass:\n{result.stdout}\n{result.stderr}")
+        measured = json.loads(figures.read_text())
+    return {"wall": wall, "listen": measured["listen"], "overhead": wall - measured["listen"],
+            "cpu": measured["cpu"]}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--stages", type=int, help="run stage N and the earlier ones instead of the whole course")
+    parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--solution", type=Path, default=ROOT / "fixtures" / "reference")
     arguments = parser.parse_args()
-    settings = {
-        "python3 from PATH as found": dict(os.environ),
-        "direct interpreter": dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"),
-    }
-    print(f"{os.cpu_count()} cores, Python {sys.version.split()[0]}, {arguments.runs} runs per setting")
-    for name, environment in settings.items():
-        one_run(environment, arguments.stages)  # warm the file cache
-        walls, courses = [], []
-        count = 0
-        for _ in range(arguments.runs):
-            wall, course, count = one_run(environment, arguments.stages)
-            walls.append(wall)
-            courses.append(course)
-        print(f"{name}: {count} stages; whole command median {statistics.median(walls):.3f} s "
-              f"(best {min(walls):.3f}); stages alone median {statistics.median(courses):.3f} s "
-              f"(best {min(courses):.3f})")
+    environment = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    print(f"{os.cpu_count()} cores, Python {sys.version.split()[0]}, {arguments.runs} runs each, "
+          f"solution {arguments.solution}")
+    for name, command in CONFIGURATIONS.items():
+        one_run(command, arguments.solution.resolve(), environment)  # warm the file cache
+        runs = [one_run(command, arguments.solution.resolve(), environment) for _ in range(arguments.runs)]
+        shown = ", ".join(f"{key} {statistics.median(run[key] for run in runs):.3f} s "
+                          f"(best {min(run[key] for run in runs):.3f})" for key in ("wall", "listen", "overhead", "cpu"))
+        print(f"{name}: {shown}")
 
 
 if __name__ == "__main__":

@@ -11,12 +11,14 @@ import os
 import re
 import sys
 import threading
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from tester import visible
 from tester.errors import StageFailure
 from tester.http11 import Response
-from tester.request import Outgoing
+
+if TYPE_CHECKING:
+    from tester.request import Outgoing
 
 STYLES = {
     "bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "blue": "34", "magenta": "35", "cyan": "36",
@@ -88,7 +90,7 @@ class Console:
     def event(self, label: str, event: str, payload: object) -> None:
         tag = f"[{label.replace('connection ', '')}] " if label else ""
         if event == "send":
-            assert isinstance(payload, Outgoing)
+            payload: Outgoing  # request.Outgoing is imported only where a stage runs
             pieces = f" (in {payload.pieces} pieces)" if payload.pieces > 1 else ""
             self.print(f"  {self.paint('→', 'cyan')} {tag}{payload.summary}{pieces}")
             self.print(self.paint(f"    $ {payload.curl}", "dim"))

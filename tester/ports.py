@@ -4,7 +4,9 @@ The port the kernel picks for bind(0) comes from its ephemeral range, the range 
 local ports of outgoing connections from. Between choosing such a port and the server binding it, any
 client on the machine may take it as its own end of a connection, and the server's bind then fails
 with EADDRINUSE. Ports below that range are only ever taken by servers that ask for them, so that is
-where this looks, and it never hands out the same port twice in one process.
+where this looks, and it never hands out the same port twice in one process. Processes that choose
+ports side by side (the test suite's parallel workers) each take a share of the range (`share`), so no two
+of them can hand out the same port.
 """
 
 from __future__ import annotations
@@ -18,6 +20,15 @@ LOWEST = 10000
 RANGE_FILE = Path("/proc/sys/net/ipv4/ip_local_port_range")
 _handed_out: set[int] = set()
 _lock = threading.Lock()
+_share = (0, 1)  # (index, count): this process draws from the index-th of count equal parts of the range
+
+
+def share(index: int, count: int) -> None:
+    """From now on, choose ports only in part `index` of `count` equal parts of the range below the ephemeral one."""
+    global _share
+    if not 0 <= index < count:
+        raise ValueError(f"share {index} of {count}")
+    _share = (index, count)
 
 
 def ephemeral_start(text: str | None = None) -> int:
@@ -41,11 +52,13 @@ def bindable(port: int) -> bool:
 def free_port(rng: random.Random | None = None) -> int:
     """A port nobody is bound to now, below the ephemeral range where there is room, else from the kernel."""
     rng = rng or random.SystemRandom()
-    top = ephemeral_start()
+    index, count = _share
+    width = (ephemeral_start() - LOWEST) // count
+    low = LOWEST + index * width
     with _lock:
-        if top - LOWEST > 1000:
+        if width > 1000:
             for _ in range(200):
-                port = rng.randrange(LOWEST, top)
+                port = rng.randrange(low, low + width)
                 if port not in _handed_out and bindable(port):
                     _handed_out.add(port)
                     return port

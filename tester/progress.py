@@ -14,13 +14,14 @@ Reading and deciding are pure (`parse`, `dumps`, `current_track`, `current`, `re
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from tester.manifest.models import Course, Stage, Track
+if TYPE_CHECKING:  # or their outlines (tester.manifest.outline), which have what this module reads
+    from tester.manifest.models import Course, Stage, Track
 
 FILE = ".tester-progress.json"
 VERSION = 2
@@ -34,13 +35,7 @@ class Progress:
     track: str | None = None  # the slug of the current track; None: the course's first track
 
     def has_passed(self, stage: Stage) -> bool:
-        return self.passed.get(stage.slug) == fingerprint(stage)
-
-
-def fingerprint(stage: Stage) -> str:
-    """Changes when what the stage checks changes, so a pass of an older version of it does not count."""
-    checks = json.dumps(stage.model_dump(exclude={"title", "description"}), sort_keys=True, default=repr)
-    return hashlib.sha256(checks.encode()).hexdigest()[:16]
+        return self.passed.get(stage.slug) == stage.fingerprint
 
 
 def parse(text: str) -> tuple[Progress, str | None]:
@@ -90,7 +85,7 @@ def record(progress: Progress, results) -> None:
     """Take in a run's stage results: a pass counts, a failure (a regression too) undoes an earlier pass."""
     for result in results:
         if result.status == "passed":
-            progress.passed[result.stage.slug] = fingerprint(result.stage)
+            progress.passed[result.stage.slug] = result.stage.fingerprint
         elif result.status == "failed":
             progress.passed.pop(result.stage.slug, None)
 

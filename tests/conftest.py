@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from tester.cli import main
+from tester import ports
 from tester.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -16,6 +18,13 @@ FIXTURES = ROOT / "fixtures"
 REFERENCE = FIXTURES / "reference"
 STARTER = ROOT / "solution"
 COURSE = ROOT / "stages.yaml"
+
+
+def pytest_configure(config):
+    """Each parallel worker (pytest-xdist) chooses ports from its own share of the range: no two collide."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if worker.startswith("gw"):
+        ports.share(int(worker[2:]), int(os.environ["PYTEST_XDIST_WORKER_COUNT"]))
 
 
 def pytest_addoption(parser):

@@ -334,3 +334,26 @@ def test_a_should_check_that_fails_is_a_warning_with_its_connection_and_request(
     [warning] = context.warnings
     assert warning.message.startswith("connection #1: the response has no Date header")
     assert warning.evidence[0].label == "sent (GET /)"
+
+
+def test_a_refused_connection_still_shows_the_request_and_how_to_send_it():
+    """A program that has just exited refuses the connection: the learner still gets the reproduce line and
+    the bytes of the request that was to be sent."""
+    import random
+
+    from tester.manifest.models import Defaults
+    from tester.ports import free_port
+    from tester.probes.base import ProbeContext
+    from tester.probes.exchange import ExchangeProbe
+
+    port = free_port()
+    probe = ExchangeProbe.model_validate({"kind": "exchange", "requests": [{"send": {"target": "/echo/x"},
+                                                                         "expect": {"status": 200}}]})
+    context = ProbeContext("localhost", port, {}, Defaults(), None, random.Random(0), lambda *_: None)
+    with pytest.raises(StageFailure) as caught:
+        probe.run(context)
+    failure = caught.value
+    assert "connection refused" in failure.message
+    assert failure.curl == f"curl -i http://localhost:{port}/echo/x"
+    assert failure.evidence[0].label == "would have sent (GET /echo/x)"
+    assert failure.evidence[0].data.startswith(b"GET /echo/x HTTP/1.1\r\n")

@@ -23,7 +23,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def execute(arguments: argparse.Namespace, console) -> int:
-    course = options.course(arguments)
+    course = options.outline(arguments)
     folder, state = learning.load_progress(arguments, console)
     stage = learning.stage_for(course, arguments.stage, state)
     number = course.stage_number(stage)

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tester import progress
 from tester.commands import options
 from tester.errors import UsageError
-from tester.manifest.models import IMPLICIT_TRACK, Course, Stage, Track
+
+if TYPE_CHECKING:  # or their outlines: this module reads only what both have
+    from tester.manifest.models import Course, Stage, Track
 
 
 def add_solution(parser: argparse.ArgumentParser) -> None:
@@ -52,11 +55,6 @@ def description(course: Course, stage: Stage) -> str:
                          f"{getattr(error, 'strerror', None) or error}") from None
 
 
-def has_tracks(course: Course) -> bool:
-    """Whether the course is in tracks; one that lists only `stages` is shown as before, without headings."""
-    return not (len(course.tracks) == 1 and course.tracks[0].slug == IMPLICIT_TRACK)
-
-
 def track_heading(course: Course, track: Track) -> str:
     """`compression: Compression (stages 9-11, requires base)`, the line above a track's stages."""
     first, last = course.stage_number(track.stages[0]), course.stage_number(track.stages[-1])
@@ -72,7 +70,7 @@ def find_track(course: Course, slug: str) -> Track:
     track = course.find_track(slug)
     if track is not None:
         return track
-    if not has_tracks(course):
+    if not course.has_tracks:
         raise UsageError(f"there is no track {slug!r}: this course is one list of {len(course.stages)} stages, "
                          "without tracks ('tester list' shows them)")
     slugs = [item.slug for item in course.tracks]

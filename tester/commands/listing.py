@@ -15,9 +15,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def execute(arguments: argparse.Namespace, console) -> int:
-    course = options.course(arguments)
+    course = options.outline(arguments)
     width = len(str(len(course.stages)))
-    tracked = learning.has_tracks(course)
+    tracked = course.has_tracks
     for index, track in enumerate(course.tracks):
         if tracked:
             if index:

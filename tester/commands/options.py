@@ -5,10 +5,14 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tester.errors import UsageError
-from tester.manifest.load import load_course
-from tester.manifest.models import Course
+from tester.manifest import cache
+from tester.manifest.outline import Outline
+
+if TYPE_CHECKING:
+    from tester.manifest.models import Course
 
 DEFAULT_PORT = 4221
 
@@ -43,7 +47,13 @@ def find_course(explicit: Path | None) -> Path:
 
 
 def course(arguments: argparse.Namespace) -> Course:
-    return load_course(find_course(arguments.course))
+    """The validated course, for the commands that run it."""
+    return cache.course(find_course(arguments.course))
+
+
+def outline(arguments: argparse.Namespace) -> Outline:
+    """The course's outline, for the commands that only show it."""
+    return cache.outline(find_course(arguments.course))
 
 
 def port(arguments: argparse.Namespace) -> int:

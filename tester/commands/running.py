@@ -6,12 +6,14 @@ from __future__ import annotations
 import argparse
 import json
 import random
+from typing import TYPE_CHECKING
 
 from tester import progress
 from tester.commands import learning, options
 from tester.errors import UsageError
-from tester.manifest.models import Course, Stage, Track
-from tester.runner import Options, plan, run
+
+if TYPE_CHECKING:
+    from tester.manifest.models import Course, Stage, Track
 
 
 def current_stage(course: Course, arguments: argparse.Namespace, console) -> Stage:
@@ -23,7 +25,7 @@ def current_stage(course: Course, arguments: argparse.Namespace, console) -> Sta
         console.note(note)
     track = progress.current_track(course, state)
     stage = progress.current(course, state)
-    tracked = learning.has_tracks(course)
+    tracked = course.has_tracks
     if stage is None and not tracked:
         console.note(f"every stage has passed; running them all again (stage {len(course.stages)} "
                      "with the others as regression)")
@@ -42,6 +44,8 @@ def current_stage(course: Course, arguments: argparse.Namespace, console) -> Sta
 
 def run_stages(arguments: argparse.Namespace, console, course: Course, target: Stage | None,
                only: bool = False, track: Track | None = None) -> int:
+    from tester.runner import Options, plan, run  # the probes and the I/O: only for a command that runs stages
+
     folder = options.solution(arguments)
     seed = arguments.seed if arguments.seed is not None else random.randrange(1, 1_000_000)
     chosen = Options(solution=folder, port=options.port(arguments), seed=seed, debug=arguments.debug)

@@ -23,7 +23,6 @@ from pathlib import Path
 from tester import portlock
 from tester.commands import options
 from tester.errors import StageFailure, TesterError, UsageError
-from tester.request import assemble
 
 NAME = "send"
 HELP = "send one request to your server and show the exact response and what the tester thinks of it"
@@ -91,6 +90,8 @@ def build(method: str, target: str, header_lines: list[str], body: bytes | None,
         headers.append((name.strip(), value.strip()))
     if not any(name.lower() == "host" for name, _ in headers):
         headers.insert(0, ("Host", authority))
+    from tester.request import assemble  # the manifest's models, which `tester --help` need not import
+
     return assemble(method, target, headers, body, encoding="utf-8")[1]
 
 

@@ -18,7 +18,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def execute(arguments: argparse.Namespace, console) -> int:
-    course = options.course(arguments)
+    course = options.outline(arguments)
     state = learning.load_progress(arguments, console)[1] if arguments.stage is None else progress.Progress()
     stage = learning.stage_for(course, arguments.stage, state)
     number = course.stage_number(stage)

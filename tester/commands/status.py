@@ -18,12 +18,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def execute(arguments: argparse.Namespace, console) -> int:
-    course = options.course(arguments)
+    course = options.outline(arguments)
     folder, state = learning.load_progress(arguments, console)
     track = progress.current_track(course, state)
     current = progress.current(course, state)
     width = len(str(len(course.stages)))
-    tracked = learning.has_tracks(course)
+    tracked = course.has_tracks
     needed = course.required(track)
     for index, group in enumerate(course.tracks):
         if tracked:

@@ -19,7 +19,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def execute(arguments: argparse.Namespace, console) -> int:
-    course = options.course(arguments)
+    course = options.outline(arguments)
     folder, state = learning.load_progress(arguments, console)
     if arguments.track is None:
         track = progress.current_track(course, state)

@@ -18,9 +18,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def execute(arguments: argparse.Namespace, console) -> int:
-    course = options.course(arguments)
+    course = options.outline(arguments)
     _, state = learning.load_progress(arguments, console)
-    if not learning.has_tracks(course):
+    if not course.has_tracks:
         console.print(f"This course has no tracks: its {len(course.stages)} stages are one list, which "
                       "'tester status' shows.")
         return 0

@@ -18,7 +18,7 @@ from tester.console import Console
 from tester.errors import TesterError
 from tester.lint import Problem, shown
 from tester.lint.layout import Fixture
-from tester.manifest.models import IMPLICIT_TRACK, Course, Stage
+from tester.manifest.models import Course, Stage
 from tester.ports import free_port
 from tester.runner import Options, Run, run
 
@@ -37,7 +37,7 @@ def reference_jobs(course: Course, folder: Path) -> list[Job]:
     """The reference must pass every stage: one job per track, so a failure in one track does not keep
     the stages of the others from being checked. A stage starts a fresh program, so a track's stages
     need no other track's to run before them."""
-    tracked = len(course.tracks) > 1 or course.tracks[0].slug != IMPLICIT_TRACK
+    tracked = course.has_tracks
 
     def judge(outcome: Run) -> list[Problem]:
         failed = _first_failure(outcome)

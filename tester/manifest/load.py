@@ -171,16 +171,24 @@ def _yaml_problem(path: Path, text: str, error: yaml.YAMLError) -> ManifestProbl
 def _import_probe_modules(modules: Any, path: Path, problems: _Problems) -> None:
     if not modules or not isinstance(modules, list):
         return
+    for index, name, error in import_probe_modules(modules, path):
+        problems.add(("probe_modules", index), f"cannot import probe module '{name}': "
+                     f"{type(error).__name__}: {error}",
+                     f"put {name}.py beside {path.name}, importable, defining its probe kinds with @register")
+
+
+def import_probe_modules(modules: list, path: Path) -> list[tuple[int, str, Exception]]:
+    """Import the course's probe modules from the manifest's folder; (index, name, error) of each that failed."""
     folder = str(path.resolve().parent)
     if folder not in sys.path:
         sys.path.insert(0, folder)
+    failed = []
     for index, name in enumerate(modules):
         try:
             importlib.import_module(str(name))
         except Exception as error:  # an instructor's module can fail in any way; report, don't crash
-            problems.add(("probe_modules", index), f"cannot import probe module '{name}': "
-                         f"{type(error).__name__}: {error}",
-                         f"put {name}.py beside {path.name}, importable, defining its probe kinds with @register")
+            failed.append((index, str(name), error))
+    return failed
 
 
 def _probes(raws: Any, stage_place: tuple, problems: _Problems) -> list:

@@ -7,6 +7,8 @@ a misspelt key that is silently ignored is a check that silently does not happen
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
@@ -15,12 +17,15 @@ import re
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from tester import captures, variables
+from tester.manifest.index import IMPLICIT_TRACK, CourseIndex
 from tester.matchers import json_pattern
 from tester.templates import names
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: a model's validator is built when it first validates, so a course read from the cache
+    # (tester.manifest.cache) never pays for building them
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 def _check_template(value: str) -> str:
@@ -280,6 +285,12 @@ class Stage(Strict):
     )
     probes: list[Any] = Field(min_length=1, description="The checks, run in order")
 
+    @property
+    def fingerprint(self) -> str:
+        """Changes when what the stage checks changes, so a pass of an older version of it does not count."""
+        checks = json.dumps(self.model_dump(exclude={"title", "description"}), sort_keys=True, default=repr)
+        return hashlib.sha256(checks.encode()).hexdigest()[:16]
+
 
 class Track(Strict):
     """A track: stages in order that build on the tracks it requires."""
@@ -291,10 +302,7 @@ class Track(Strict):
     stages: list[Stage] = Field(min_length=1, description="The track's stages, in the order learners take them")
 
 
-IMPLICIT_TRACK = "main"  # the one track of a course that lists `stages` without tracks
-
-
-class Course(Strict):
+class Course(CourseIndex, Strict):
     """A course manifest (stages.yaml): its tracks of stages (or one list of stages), and what they share."""
 
     defaults: Defaults = Field(default_factory=Defaults, description="Time limits for every stage")
@@ -330,38 +338,3 @@ class Course(Strict):
     @property
     def root(self) -> Path:
         return self._source.parent
-
-    def stage_number(self, stage: Stage) -> int:
-        return self.stages.index(stage) + 1
-
-    def find(self, key: str) -> Stage | None:
-        """A stage by number (1-based) or slug."""
-        if key.isdigit():
-            number = int(key)
-            return self.stages[number - 1] if 1 <= number <= len(self.stages) else None
-        return next((stage for stage in self.stages if stage.slug == key), None)
-
-    def find_track(self, slug: str) -> Track | None:
-        return next((track for track in self.tracks if track.slug == slug), None)
-
-    def track_of(self, stage: Stage) -> Track:
-        return next(track for track in self.tracks if any(item.slug == stage.slug for item in track.stages))
-
-    def required(self, track: Track) -> list[Track]:
-        """The tracks `track` requires, transitively, in course order (the loader has ruled out cycles)."""
-        wanted: set[str] = set()
-        pending = list(track.requires)
-        while pending:
-            slug = pending.pop()
-            if slug not in wanted and (found := self.find_track(slug)) is not None:
-                wanted.add(slug)
-                pending.extend(found.requires)
-        return [item for item in self.tracks if item.slug in wanted]
-
-    def regression(self, stage: Stage) -> list[Stage]:
-        """What a stage's run re-checks: every stage of the tracks its track requires, then the earlier
-        stages of its own track; in course order. Never a stage of an unrelated track."""
-        track = self.track_of(stage)
-        earlier = [stage for required in self.required(track) for stage in required.stages]
-        own = track.stages
-        return earlier + own[:next(index for index, item in enumerate(own) if item.slug == stage.slug)]

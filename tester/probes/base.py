@@ -64,7 +64,7 @@ class ProbeContext:
 
 
 class Probe(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)  # as manifest.models.Strict
 
     kind: str
     summary: ClassVar[str] = ""

@@ -57,7 +57,10 @@ class ExchangeProbe(Probe):
         return step_captures(self.requests)
 
     def run(self, context: ProbeContext) -> None:
-        connection = context.connect()
+        try:
+            connection = context.connect()
+        except StageFailure as failure:
+            raise _unsent(failure, self.requests[0], context) from None
         if self.pipelined:
             going_on = run_pipelined(connection, self.requests, context)
         else:
@@ -264,6 +267,17 @@ def _build(step: Step, number: int, context: ProbeContext) -> Outgoing:
         return build(step.send, context.values, context.host, context.port, context.rng)
     except TemplateError as error:
         raise _not_taken(error, number) from None
+
+
+def _unsent(failure: StageFailure, step: Step, context: ProbeContext) -> StageFailure:
+    """A connection that could not be made: the request it was for, to try by hand once the server listens."""
+    try:
+        outgoing = _build(step, 1, context)
+    except StageFailure:
+        return failure
+    failure.curl, failure.files = outgoing.curl, {**dict(outgoing.files), **failure.files}
+    failure.evidence.insert(0, Evidence(f"would have sent ({outgoing.summary})", outgoing.data))
+    return failure
 
 
 def _not_taken(error: TemplateError, number: int) -> StageFailure:
