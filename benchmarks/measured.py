@@ -31,16 +31,16 @@ def wait_ready(self, timeout: float):
     return connection
 
 
-def main() -> int:
+def main() -> None:
     figures = Path(sys.argv[1])
     program.Program.start, program.Program.wait_ready = start, wait_ready
-    from tester.cli import main as tester
+    from tester.cli import finish, main as tester
     code = tester(sys.argv[2:])
     usage = resource.getrusage(resource.RUSAGE_SELF)
     figures.write_text(json.dumps({"listen": sum(listen), "starts": len(started),
                                    "cpu": usage.ru_utime + usage.ru_stime}))
-    return code
+    finish(code)  # as the `tester` command ends
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from tester import processes
+from tester import processes, sock_diag
 
 PROC = Path("/proc")
 LISTEN = "0A"  # the state column's value for a listening socket
@@ -55,8 +55,14 @@ class Holder:
 
 
 def listeners(port: int, proc: Path = PROC) -> set[int] | None:
-    """Inodes of every socket listening on `port`; None where the tables cannot be read (no /proc)."""
-    found: set[int] = set()
+    """Inodes of every socket listening on `port`; None where they cannot be found (no /proc, no netlink).
+    The kernel is asked through sock_diag for its listening sockets alone, which takes a fraction of a
+    millisecond; reading /proc/net/tcp walks every socket's bucket, some 4 ms a table, and is the fallback."""
+    if proc == PROC:
+        found = sock_diag.listening(port)
+        if found is not None:
+            return found
+    found = set()
     readable = False
     for name in ("tcp", "tcp6"):
         try:

@@ -271,12 +271,7 @@ class Program:
         if process is None:
             return True
         _signal_group(process.pid, number)
-        deadline = time.monotonic() + grace
-        while time.monotonic() < deadline:
-            if process.poll() is not None and not _group_alive(process.pid):
-                return True
-            time.sleep(POLL_INTERVAL)
-        return process.poll() is not None and not _group_alive(process.pid)
+        return _ended(process, grace)
 
     def stop(self) -> None:
         """TERM to the group, a short grace, then KILL to the group and to every process that carries this
@@ -287,12 +282,8 @@ class Program:
             return
         group = process.pid
         _signal_group(group, signal.SIGTERM)
-        deadline = time.monotonic() + STOP_GRACE
         try:
-            while time.monotonic() < deadline:
-                if process.poll() is not None and not _group_alive(group):
-                    break
-                time.sleep(POLL_INTERVAL)
+            _ended(process, STOP_GRACE)
         finally:  # a Ctrl-C during the grace must not spare a program that ignores TERM, nor leave it unreaped
             _signal_group(group, signal.SIGKILL)
             processes.kill_marked(self.marker)
@@ -343,6 +334,20 @@ def _cannot_run(script: Path, error: OSError) -> str:
                 f"\\r at its end: convert the file with  sed -i 's/\\r$//' {script}")
     interpreter = first[2:].decode("utf-8", "replace").strip()
     return f"{script} cannot be run ({error.strerror or error}): is {interpreter!r}, named on its first line, installed?"
+
+
+def _ended(process: subprocess.Popen, grace: float) -> bool:
+    """Wait up to `grace` seconds for the leader to exit and its group to empty; whether they did. Most
+    programs end within a millisecond of the signal, so the first looks come quickly, then every POLL_INTERVAL."""
+    deadline = time.monotonic() + grace
+    pause = POLL_INTERVAL / 8
+    while True:
+        if process.poll() is not None and not _group_alive(process.pid):
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(pause)
+        pause = min(pause * 2, POLL_INTERVAL)
 
 
 def _signal_group(group: int, number: int) -> None:

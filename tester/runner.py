@@ -7,8 +7,10 @@ the program started with the stage's arguments and stopped, the probes run again
 
 from __future__ import annotations
 
+import importlib
 import shutil
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,6 +83,7 @@ def plan(course: Course, target: Stage | None, only: bool, track: Track | None =
 
 
 def run(course: Course, order: list[tuple[Stage, bool]], options: Options, console) -> Run:
+    _import_in_background({name for stage, _ in order for probe in stage.probes for name in probe.imports})
     outcome = Run(options.seed)
     outcome.results = [StageResult(course.stage_number(stage), stage, regression=regression)
                        for stage, regression in order]
@@ -92,6 +95,19 @@ def run(course: Course, order: list[tuple[Stage, bool]], options: Options, conso
             if result.status == "failed":
                 break
     return outcome
+
+
+def _import_in_background(modules: set[str]) -> None:
+    """Import what the probes will need while the main thread mostly sleeps, waiting for programs to listen;
+    a probe that needs a module sooner waits on Python's import lock, never on a half-imported module."""
+    def work() -> None:
+        for name in sorted(modules):
+            try:
+                importlib.import_module(name)
+            except Exception:  # the probe's own import will raise it where it can be reported
+                pass
+    if modules:
+        threading.Thread(target=work, name="import-ahead", daemon=True).start()
 
 
 def draw_values(stage: Stage, seed: int) -> dict[str, Value]:

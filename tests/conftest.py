@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +22,9 @@ COURSE = ROOT / "stages.yaml"
 
 
 def pytest_configure(config):
-    """Each parallel worker (pytest-xdist) chooses ports from its own share of the range: no two collide."""
+    """Each parallel worker (pytest-xdist) chooses ports from its own share of the range: no two collide.
+    The course cache goes to a folder of the run's own, for the testers run in-process and as commands."""
+    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="tester-test-cache-")
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     if worker.startswith("gw"):
         ports.share(int(worker[2:]), int(os.environ["PYTEST_XDIST_WORKER_COUNT"]))

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import socket
+import struct
 import textwrap
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -140,3 +142,43 @@ def test_the_lock_is_free_after_a_run(tester):
     assert_clean(run, REFERENCE)
     with portlock.hold(run.port, lambda text: pytest.fail(f"still held: {text}"), wait=0):
         pass
+
+
+def _diag_message(state: int, port: int, inode: int) -> bytes:
+    from tester import sock_diag
+
+    identity = struct.pack("!HH", port, 0) + bytes(44)
+    body = sock_diag.MESSAGE.pack(socket.AF_INET, state, 0, 0, identity, 0, 0, 0, 0, inode)
+    return sock_diag.HEADER.pack(sock_diag.HEADER.size + len(body), sock_diag.SOCK_DIAG_BY_FAMILY, 2, 1, 0) + body
+
+
+def test_sock_diag_answers_are_read_for_the_port_and_the_listen_state():
+    from tester import sock_diag
+
+    done = sock_diag.HEADER.pack(sock_diag.HEADER.size + 4, sock_diag.NLMSG_DONE, 2, 1, 0) + bytes(4)
+    data = _diag_message(10, 4221, 651) + _diag_message(10, 8080, 652) + _diag_message(1, 4221, 653)
+    assert sock_diag.inodes(data, 4221) == ({651}, False)
+    assert sock_diag.inodes(data + done, 4221) == ({651}, True)
+    error = sock_diag.HEADER.pack(sock_diag.HEADER.size + 4, sock_diag.NLMSG_ERROR, 0, 1, 0) + bytes(4)
+    with pytest.raises(ValueError):
+        sock_diag.inodes(error, 4221)
+    with pytest.raises(ValueError):  # a message cut short
+        sock_diag.inodes(data[:60], 4221)
+    header = sock_diag.request(socket.AF_INET6, 7)
+    assert sock_diag.HEADER.unpack_from(header) == (len(header), 20, 0x301, 7, 0)
+
+
+def test_sock_diag_finds_what_the_proc_tables_find():
+    from tester import sock_diag
+
+    with socket.socket() as four, socket.socket(socket.AF_INET6) as six:
+        four.bind(("127.0.0.1", 0))
+        four.listen()
+        port = four.getsockname()[1]
+        six.bind(("::1", port))
+        six.listen()
+        found = sock_diag.listening(port)
+        if found is None:
+            pytest.skip("netlink sock_diag is not available here; the tester reads /proc/net instead")
+        tables = listeners.listeners(port, Path("/proc/self/.."))  # /proc by another name: the table reader
+        assert found == tables and len(found) == 2

@@ -105,3 +105,20 @@ def test_save_where_it_cannot_write_returns_a_note(tmp_path):
 def test_starter_gitignore_names_the_progress_file():
     from conftest import STARTER
     assert progress.FILE in (STARTER / ".gitignore").read_text().split()
+
+
+def test_the_fingerprint_is_what_it_was_when_it_came_from_model_dump():
+    """Progress files of earlier versions keep their passes: the fingerprint, now read from the fields (so a
+    cached course needs no serializer), hashes the same text model_dump gave, for every bundled course."""
+    import hashlib
+    import json
+
+    from conftest import ROOT
+
+    courses = [ROOT / "stages.yaml", ROOT / "examples" / "hit-counter" / "stages.yaml",
+               *sorted((ROOT / "tests" / "demonstrations").glob("*/stages.yaml"))]
+    stages = [stage for path in courses for stage in load_course(path).stages]
+    assert len(stages) >= 40
+    for stage in stages:
+        dumped = json.dumps(stage.model_dump(exclude={"title", "description"}), sort_keys=True, default=repr)
+        assert stage.fingerprint == hashlib.sha256(dumped.encode()).hexdigest()[:16], stage.slug

@@ -114,12 +114,13 @@ def _open(path: Path) -> tuple[dict[str, Any], Any] | None:
 def _course(header: dict[str, Any], file, path: Path) -> Course | None:
     import pydantic
 
-    from tester.manifest.load import import_probe_modules
-
     if header["pydantic"] != pydantic.VERSION:
         return None
-    if header["probe_modules"] and import_probe_modules(header["probe_modules"], path):
-        return None
+    if header["probe_modules"]:
+        from tester.manifest.load import import_probe_modules
+
+        if import_probe_modules(header["probe_modules"], path):
+            return None
     try:
         found = pickle.load(file)
     except Exception:

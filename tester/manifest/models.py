@@ -76,7 +76,8 @@ class Generated(Strict):
     separator: str | None = Field(None, description="Between words (words)")
 
     def params(self) -> dict[str, Any]:
-        return {key: value for key, value in self.model_dump(exclude={"generate"}).items() if value is not None}
+        return {name: value for name, value in self.__dict__.items()
+                if name in type(self).model_fields and name != "generate" and value is not None}
 
 
 VarSpec = Union[Annotated[str, Field(description="A generator name", json_schema_extra=_generator_names)],
@@ -268,6 +269,17 @@ class FileSpec(Strict):
         return self
 
 
+def _plain(value: Any) -> Any:
+    """A field's value as model_dump gives it: models as dicts of their fields, containers walked."""
+    if isinstance(value, BaseModel):
+        return {name: _plain(item) for name, item in value.__dict__.items() if name in type(value).model_fields}
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_plain(item) for item in value)
+    return value
+
+
 class Stage(Strict):
     """One stage: what the learner builds next, and the probes that check it."""
 
@@ -287,9 +299,12 @@ class Stage(Strict):
 
     @property
     def fingerprint(self) -> str:
-        """Changes when what the stage checks changes, so a pass of an older version of it does not count."""
-        checks = json.dumps(self.model_dump(exclude={"title", "description"}), sort_keys=True, default=repr)
-        return hashlib.sha256(checks.encode()).hexdigest()[:16]
+        """Changes when what the stage checks changes, so a pass of an older version of it does not count.
+        The text hashed is what model_dump(exclude={"title", "description"}) would give, read from the fields
+        directly: a course from the cache never has to build its serializers."""
+        checks = {name: _plain(value) for name, value in self.__dict__.items()
+                  if name in type(self).model_fields and name not in ("title", "description")}
+        return hashlib.sha256(json.dumps(checks, sort_keys=True, default=repr).encode()).hexdigest()[:16]
 
 
 class Track(Strict):

@@ -68,6 +68,9 @@ class Probe(BaseModel):
 
     kind: str
     summary: ClassVar[str] = ""
+    # modules `run` imports when it runs (a client library): the runner imports them in the background while
+    # it waits for the first program to listen, so no stage waits for them
+    imports: ClassVar[tuple[str, ...]] = ()
 
     def run(self, context: ProbeContext) -> None:
         """Check the server; raise StageFailure on the first thing that is wrong."""

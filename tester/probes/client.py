@@ -51,6 +51,7 @@ class ClientProbe(Probe):
     requests: list[Step] = Field(min_length=1, description="Sent in order with one requests.Session")
     one_connection: bool = Field(False, description="The session must reuse a single connection for all")
     summary = "use the server through the requests library"
+    imports = ("requests",)
 
     @model_validator(mode="after")
     def _no_wire_level_requests(self) -> ClientProbe:
