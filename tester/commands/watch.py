@@ -30,8 +30,9 @@ Snapshot = dict[str, tuple[int, int]]
 def configure(parser: argparse.ArgumentParser) -> None:
     options.add_course(parser)
     options.add_running(parser)
-    parser.add_argument("--interval", type=float, default=0.5,
-                        help="seconds between two looks at your files (default 0.5)")
+    parser.add_argument("--interval", type=float, default=0.1,
+                        help="seconds between two looks at your files (default 0.1: a save is seen within it, and "
+                             "the run starts once the files stayed the same for one more)")
     parser.add_argument("--runs", type=int, default=None, metavar="N", help="stop after N runs (default: never)")
 
 
