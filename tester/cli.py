@@ -11,6 +11,7 @@ import argparse
 import os
 import signal
 import sys
+import threading
 import traceback
 from typing import NoReturn
 
@@ -70,7 +71,11 @@ def run() -> None:
 
 def finish(code: int) -> NoReturn:
     """Exit without the interpreter's teardown (tens of ms with pydantic loaded): by now everything the tester
-    wrote is closed and every program it started stopped."""
+    wrote is closed and every program it started stopped. Not while a worker thread is still busy (a second
+    Ctrl-C during `tester check`): the ordinary exit waits for it, and it stops its program on the way out."""
+    if any(thread.is_alive() and not thread.daemon for thread in threading.enumerate()
+           if thread is not threading.main_thread()):
+        sys.exit(code)
     try:
         sys.stdout.flush()
         sys.stderr.flush()

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tester.cli import main
 from tester import ports
+from tester.cli import main
 from tester.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,10 +25,14 @@ COURSE = ROOT / "stages.yaml"
 def pytest_configure(config):
     """Each parallel worker (pytest-xdist) chooses ports from its own share of the range: no two collide.
     The course cache goes to a folder of the run's own, for the testers run in-process and as commands."""
-    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="tester-test-cache-")
+    os.environ["XDG_CACHE_HOME"] = config._tester_cache = tempfile.mkdtemp(prefix="tester-test-cache-")
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     if worker.startswith("gw"):
         ports.share(int(worker[2:]), int(os.environ["PYTEST_XDIST_WORKER_COUNT"]))
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(getattr(config, "_tester_cache", ""), ignore_errors=True)
 
 
 def pytest_addoption(parser):

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from conftest import COURSE, ROOT
+from tester import probes
 from tester.errors import ManifestError
 from tester.manifest import cache
 from tester.manifest.load import load_course
@@ -136,3 +138,57 @@ def test_an_unwritable_cache_folder_costs_nothing_but_time(tmp_path, course_copy
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
     assert cache.course(course_copy) == load_course(course_copy)
     assert cache.outline(course_copy).stages[0].slug == "bind"
+
+
+def test_two_folders_that_link_to_one_manifest_are_each_validated(store, course_copy, tmp_path):
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "stages.yaml").symlink_to(course_copy)
+    cache.outline(course_copy)
+    with pytest.raises(ManifestError, match="does not exist"):  # this folder has no stages/ at all
+        cache.outline(other / "stages.yaml")
+
+
+def test_an_edit_of_a_helper_a_probe_module_imports_is_noticed(store, tmp_path, monkeypatch):
+    folder = tmp_path / "counter-course"
+    shutil.copytree(EXAMPLE, folder)
+    probe = folder / "counter_probe.py"
+    original = probe.read_text()
+    helper = folder / "counter_limits.py"
+    helper.write_text("TIMES_LIMIT = 50\n")
+    probe.write_text(original.replace("from typing import Literal",
+                                      "from typing import Literal\n\nfrom counter_limits import TIMES_LIMIT  # noqa", 1))
+    assert probe.read_text() != original
+    for name in ("counter_probe", "counter_limits"):  # earlier tests imported the example's own
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    monkeypatch.setattr(probes, "KINDS", dict(probes.KINDS))  # the copy registers its kind over the example's
+    monkeypatch.syspath_prepend(str(folder))
+    cache.course(folder / "stages.yaml")
+    helper.write_text("TIMES_LIMIT = 51\n")
+    full = loads(monkeypatch)
+    cache.course(folder / "stages.yaml")
+    assert full == [folder / "stages.yaml"]
+
+
+def test_a_same_size_edit_in_the_same_instant_is_noticed(store, course_copy, monkeypatch):
+    cache.outline(course_copy)
+    description = course_copy.parent / "stages" / "01-bind.md"
+    status = description.stat()
+    text = description.read_text()
+    description.write_text(text.replace("a", "b", 1) if "a" in text else text.upper())
+    os.utime(description, ns=(status.st_atime_ns, status.st_mtime_ns))  # as if within one clock tick
+    full = loads(monkeypatch)
+    cache.outline(course_copy)
+    assert full == [course_copy]
+
+
+def test_a_manifest_edited_while_it_is_validated_is_not_kept(store, course_copy, monkeypatch):
+    import tester.manifest.load as load_module
+
+    def editing(path):
+        course = load_course(path)
+        Path(path).write_text(Path(path).read_text() + "\n# edited meanwhile\n")
+        return course
+    monkeypatch.setattr(load_module, "load_course", editing)
+    cache.course(course_copy)
+    assert not store.exists() or not list(store.glob("*.pickle"))

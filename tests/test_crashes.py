@@ -283,9 +283,9 @@ SLOW_SERVER = textwrap.dedent('''\
         for depth in range(9):
             report += [f'  File "/app/server.py", line {10 + depth}, in level{depth}', f"    level{depth + 1}()"]
         report.append("ValueError: the slow traceback's last line")
-        for line in report:  # 20 lines, 1 s in all: longer than the wait for an exit (runner.EXIT_SETTLE)
-            print(line, file=sys.stderr, flush=True)
-            time.sleep(0.05)
+        for line in report:  # 20 lines, 0.6 s in all: longer than the wait for an exit (runner.EXIT_SETTLE);
+            print(line, file=sys.stderr, flush=True)  # gaps well inside settle()'s 0.1 s quiet, also under load
+            time.sleep(0.03)
         if sys.argv[1:] == ["--then-exit"]:
             sys.exit(1)
 ''')

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 FORMAT = 2  # bumped when what a cache file holds changes shape
 CODE = Path(__file__).resolve().parent.parent  # the tester package: its code is part of the key
+HASHED = 256 * 1024  # bytes: a looked-at file up to this size is known by its content too
 
 
 def course(path: Path | str) -> Course:
@@ -59,9 +60,14 @@ def _enabled() -> bool:
     return os.environ.get("TESTER_CACHE", "").lower() not in ("off", "0", "no")
 
 
-def _store(path: Path) -> Path:
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "http-server-tester"
-    name = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:24]
+def _store(path: Path) -> Path | None:
+    """The cache file of this manifest, named after its absolute path as given (not resolved: two folders
+    that link to one manifest have their own descriptions); None where there is no home to keep it in."""
+    try:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "http-server-tester"
+    except (RuntimeError, KeyError):  # no HOME, and no password entry to find one in
+        return None
+    name = hashlib.sha256(os.path.abspath(path).encode()).hexdigest()[:24]
     return base / f"course-{name}.pickle"
 
 
@@ -81,14 +87,17 @@ def _code_stamp() -> str:
 
 
 def _state(files: list[str]) -> list[tuple]:
+    """Each file's size, modification time and, for a small file, a hash of its content: an edit that
+    keeps the size within one tick of the clock is seen too."""
     state: list[tuple] = []
     for name in files:
         try:
             status = os.stat(name)
+            digest = hashlib.sha256(Path(name).read_bytes()).hexdigest() if status.st_size <= HASHED else ""
         except OSError:
             state.append((name,))
         else:
-            state.append((name, status.st_mtime_ns, status.st_size))
+            state.append((name, status.st_mtime_ns, status.st_size, digest))
     return state
 
 
@@ -96,9 +105,12 @@ def _open(path: Path) -> tuple[dict[str, Any], Any] | None:
     """The kept header and the open file, positioned at the course, when the key still holds."""
     if not _enabled():
         return None
+    store = _store(path)
+    if store is None:
+        return None
     try:
         manifest = path.read_bytes()
-        file = _store(path).open("rb")
+        file = store.open("rb")
     except OSError:
         return None
     try:
@@ -137,10 +149,11 @@ def _looked_at(found: Course) -> list[str]:
     files = [root / stage.description for stage in found.stages]
     files += [root / spec.source for stage in found.stages for spec in stage.files.values()
               if isinstance(spec, FileSpec) and spec.source is not None]
-    for name in found.probe_modules:
-        module = sys.modules.get(name)
-        if module is not None and getattr(module, "__file__", None):
-            files.append(Path(module.__file__))
+    if found.probe_modules:  # the probe modules, and every module of the course's folder they import
+        folder = os.path.join(os.path.abspath(found.root), "")
+        files += sorted(Path(module.__file__) for module in list(sys.modules.values())
+                        if isinstance(getattr(module, "__file__", None), str)
+                        and os.path.abspath(module.__file__).startswith(folder))
     return [os.path.abspath(item) for item in files]
 
 
@@ -155,13 +168,16 @@ def _load_and_keep(path: Path) -> tuple[Course, Outline]:
         manifest = None
     found = load_course(path)
     made = Outline.of(found)
-    if manifest is None or not _enabled():
-        return found, made
     store = _store(path)
+    if manifest is None or store is None or not _enabled():
+        return found, made
     temporary = None
     try:
         files = _looked_at(found)
-        header = {"key": _key(manifest), "files": files, "state": _state(files), "outline": made,
+        state = _state(files)
+        if path.read_bytes() != manifest:
+            return found, made  # edited while it was validated: keep nothing, the next load validates it
+        header = {"key": _key(manifest), "files": files, "state": state, "outline": made,
                   "pydantic": pydantic.VERSION, "probe_modules": list(found.probe_modules)}
         store.parent.mkdir(parents=True, exist_ok=True)
         descriptor, temporary = tempfile.mkstemp(dir=store.parent, prefix=store.name, suffix=".part")

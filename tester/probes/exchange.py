@@ -273,7 +273,7 @@ def _unsent(failure: StageFailure, step: Step, context: ProbeContext) -> StageFa
     """A connection that could not be made: the request it was for, to try by hand once the server listens."""
     try:
         outgoing = _build(step, 1, context)
-    except StageFailure:
+    except Exception:  # whatever stands in the way of building it, the refusal is the news
         return failure
     failure.curl, failure.files = outgoing.curl, {**dict(outgoing.files), **failure.files}
     failure.evidence.insert(0, Evidence(f"would have sent ({outgoing.summary})", outgoing.data))
