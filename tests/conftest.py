@@ -72,3 +72,13 @@ def tester(tmp_path, capsys):
     def run(*args: str, solution: Path = REFERENCE, course: Path = COURSE, seed: int = 1) -> TesterRun:
         return run_tester(list(args), solution, tmp_path, capsys, course, seed)
     return run
+
+
+@pytest.fixture
+def course_copy(tmp_path) -> Path:
+    """A copy of the shipped course (manifest and descriptions) to edit."""
+    folder = tmp_path / "course"
+    folder.mkdir()
+    shutil.copy(COURSE, folder / "stages.yaml")
+    shutil.copytree(ROOT / "stages", folder / "stages")
+    return folder / "stages.yaml"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import COURSE, ROOT
+from conftest import ROOT
 from tester import probes
 from tester.errors import ManifestError
 from tester.manifest import cache
@@ -26,15 +26,6 @@ def store(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.delenv("TESTER_CACHE", raising=False)
     return tmp_path / "cache" / "http-server-tester"
-
-
-@pytest.fixture
-def course_copy(tmp_path) -> Path:
-    folder = tmp_path / "course"
-    folder.mkdir()
-    shutil.copy(COURSE, folder / "stages.yaml")
-    shutil.copytree(ROOT / "stages", folder / "stages")
-    return folder / "stages.yaml"
 
 
 def loads(monkeypatch) -> list[Path]:

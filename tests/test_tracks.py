@@ -331,15 +331,6 @@ def test_plain_tester_runs_the_current_tracks_stage_and_says_when_it_is_done(cap
 # the instructor's side
 
 
-@pytest.fixture
-def course_copy(tmp_path) -> Path:
-    folder = tmp_path / "course"
-    folder.mkdir()
-    shutil.copy(COURSE, folder / "stages.yaml")
-    shutil.copytree(ROOT / "stages", folder / "stages")
-    return folder / "stages.yaml"
-
-
 def test_new_stage_goes_at_the_end_of_its_track_and_says_what_moved(capsys, course_copy):
     before = course_copy.read_text()
     code = main(["new-stage", "brotli", "--track", "compression", "--course", str(course_copy), "--no-color"])
