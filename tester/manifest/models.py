@@ -28,6 +28,11 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
+def _fields(model: BaseModel) -> dict[str, Any]:
+    """A model's field values by name, read directly (model_dump would build the model's serializer)."""
+    return {name: value for name, value in model.__dict__.items() if name in type(model).model_fields}
+
+
 def _check_template(value: str) -> str:
     names(value)  # a TemplateError is a ValueError, so pydantic reports it at this template's own place
     return value
@@ -76,8 +81,7 @@ class Generated(Strict):
     separator: str | None = Field(None, description="Between words (words)")
 
     def params(self) -> dict[str, Any]:
-        return {name: value for name, value in self.__dict__.items()
-                if name in type(self).model_fields and name != "generate" and value is not None}
+        return {name: value for name, value in _fields(self).items() if name != "generate" and value is not None}
 
 
 VarSpec = Union[Annotated[str, Field(description="A generator name", json_schema_extra=_generator_names)],
@@ -272,7 +276,7 @@ class FileSpec(Strict):
 def _plain(value: Any) -> Any:
     """A field's value as model_dump gives it: models as dicts of their fields, containers walked."""
     if isinstance(value, BaseModel):
-        return {name: _plain(item) for name, item in value.__dict__.items() if name in type(value).model_fields}
+        return {name: _plain(item) for name, item in _fields(value).items()}
     if isinstance(value, dict):
         return {key: _plain(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
@@ -302,8 +306,7 @@ class Stage(Strict):
         """Changes when what the stage checks changes, so a pass of an older version of it does not count.
         The text hashed is what model_dump(exclude={"title", "description"}) would give, read from the fields
         directly: a course from the cache never has to build its serializers."""
-        checks = {name: _plain(value) for name, value in self.__dict__.items()
-                  if name in type(self).model_fields and name not in ("title", "description")}
+        checks = {name: _plain(value) for name, value in _fields(self).items() if name not in ("title", "description")}
         return hashlib.sha256(json.dumps(checks, sort_keys=True, default=repr).encode()).hexdigest()[:16]
 
 
