@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tester import ports
 from tester.cli import main
@@ -26,9 +28,20 @@ def pytest_configure(config):
     """Each parallel worker (pytest-xdist) chooses ports from its own share of the range: no two collide.
     The course cache goes to a folder of the run's own, for the testers run in-process and as commands."""
     os.environ["XDG_CACHE_HOME"] = config._tester_cache = tempfile.mkdtemp(prefix="tester-test-cache-")
+    # the servers run `python3`: this interpreter's own, not a version manager's shim in front of it (pyenv's
+    # costs some 80 ms of CPU a start, and the suite starts thousands of servers)
+    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     if worker.startswith("gw"):
         ports.share(int(worker[2:]), int(os.environ["PYTEST_XDIST_WORKER_COUNT"]))
+
+
+# the modules whose tests wait longest, scheduled first so that no worker starts one of them at the end
+SLOW_FIRST = ("test_serial_styles", "test_fixtures", "test_hostile", "test_demonstrations", "test_golden")
+
+
+def pytest_collection_modifyitems(config, items):
+    items.sort(key=lambda item: item.module.__name__ not in SLOW_FIRST)
 
 
 def pytest_unconfigure(config):
@@ -82,3 +95,15 @@ def course_copy(tmp_path) -> Path:
     shutil.copy(COURSE, folder / "stages.yaml")
     shutil.copytree(ROOT / "stages", folder / "stages")
     return folder / "stages.yaml"
+
+
+def course_with(folder: Path, **defaults) -> Path:
+    """The shipped course with other `defaults` (shorter waits), written into `folder`; its descriptions
+    still point at the real stages/ files."""
+    data = yaml.safe_load(COURSE.read_text())
+    data["defaults"].update(defaults)
+    for stage in (stage for track in data["tracks"] for stage in track["stages"]):
+        stage["description"] = str(COURSE.parent / stage["description"])
+    path = folder / "stages.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path

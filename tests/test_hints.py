@@ -12,9 +12,8 @@ import re
 import shutil
 
 import pytest
-import yaml
 
-from conftest import COURSE, FIXTURES
+from conftest import FIXTURES, course_with
 
 # mistake -> (fixture that makes it, stage that catches it, words the hint must contain)
 MISTAKES = {
@@ -46,13 +45,7 @@ MISTAKES = {
 @pytest.fixture(scope="module")
 def quick_course(tmp_path_factory):
     """stages.yaml with short waits; descriptions still point at the real stages/ files."""
-    data = yaml.safe_load(COURSE.read_text())
-    data["defaults"].update(ready_timeout=2, response_timeout=1, close_timeout=0.5)
-    for stage in (stage for track in data["tracks"] for stage in track["stages"]):
-        stage["description"] = str(COURSE.parent / stage["description"])
-    path = tmp_path_factory.mktemp("course") / "stages.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
-    return path
+    return course_with(tmp_path_factory.mktemp("course"), ready_timeout=2, response_timeout=1, close_timeout=0.5)
 
 
 def test_every_fixture_named_exists():

@@ -9,8 +9,9 @@ with several seeds and must fail every time, with the message its fixture.yaml d
 and 57 are ones where an earlier proof, which opened every connection at once, let serial-newest-first
 pass.
 
-All the runs go in parallel, as separate `tester` processes, once per session: a serial server spends
-most of its run waiting out the answer timeout, so this costs far less than the runs one after another.
+A style's runs go in parallel, as separate `tester` processes: a serial server spends most of its run
+waiting out the answer timeout, so this costs far less than the runs one after another. Each style is its
+own test, so parallel test workers share the styles out and no run happens twice.
 """
 
 from __future__ import annotations
@@ -45,22 +46,12 @@ def test_there_are_several_serial_styles():
         assert yaml.safe_load(spec.read_text())["fails_at"] == "concurrency", spec
 
 
-@pytest.fixture(scope="module")
-def runs(tmp_path_factory) -> dict[tuple[str, int], tuple[int, str, dict]]:
-    """(style, seed) -> (exit status, output, JSON report) for every style and seed."""
-    folder = tmp_path_factory.mktemp("serial-styles")
-    jobs = [(spec.parent, seed) for spec in STYLES for seed in SEEDS]
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        results = pool.map(lambda job: run_concurrency_stage(job[0], job[1], folder / f"{job[0].name}-{job[1]}.json"),
-                           jobs)
-        return {(style.name, seed): result for (style, seed), result in zip(jobs, results)}
-
-
 @pytest.mark.parametrize("spec", STYLES, ids=lambda spec: spec.parent.name)
-def test_concurrency_stage_fails_the_serial_style_with_every_seed(spec, runs):
+def test_concurrency_stage_fails_the_serial_style_with_every_seed(spec, tmp_path):
     message = yaml.safe_load(spec.read_text())["message"]
-    for seed in SEEDS:
-        code, output, report = runs[spec.parent.name, seed]
+    with ThreadPoolExecutor(max_workers=len(SEEDS)) as pool:
+        runs = list(pool.map(lambda seed: run_concurrency_stage(spec.parent, seed, tmp_path / f"{seed}.json"), SEEDS))
+    for seed, (code, output, report) in zip(SEEDS, runs):
         assert code == 1, f"seed {seed}: exit {code}\n{output}"
         assert "Traceback" not in output, output
         [stage] = report["stages"]
