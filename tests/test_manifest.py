@@ -114,3 +114,25 @@ def test_several_problems_are_reported_together(tmp_path):
 def test_missing_manifest(tmp_path):
     found = problems(tmp_path / "nope.yaml")
     assert "does not exist" in found[0] and "--course" in found[0]
+
+
+def test_one_parse_gives_the_python_parsers_data_and_lines():
+    """The loader parses once, with libyaml where PyYAML has it: the same data and the same line for every
+    place as PyYAML's own Python parser gives, for every bundled manifest."""
+    import yaml
+
+    from tester.manifest.yaml_lines import locate, parse
+
+    root = Path(__file__).resolve().parent.parent
+    manifests = [root / "stages.yaml", root / "examples" / "hit-counter" / "stages.yaml",
+                 *sorted((root / "tests" / "demonstrations").glob("*/stages.yaml"))]
+    for manifest in manifests:
+        text = manifest.read_text()
+        tree, data = parse(text)
+        assert data == yaml.safe_load(text), manifest
+        python_tree = yaml.compose(text, Loader=yaml.SafeLoader)
+        key = "tracks" if "tracks" in data else "stages"
+        assert data[key]
+        for index in range(len(data[key])):
+            for step in ((key, index), (key, index, "slug"), (key, index, "stages", 0, "probes", 0, "kind")):
+                assert locate(tree, step) == locate(python_tree, step), (manifest, step)

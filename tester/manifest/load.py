@@ -26,7 +26,7 @@ from tester import probes, variables
 from tester.errors import ManifestError, ManifestProblem
 from tester.manifest import files_check, messages, models
 from tester.manifest.models import Course, Generated, Stage, Strict
-from tester.manifest.yaml_lines import compose, dotted, duplicate_keys, locate
+from tester.manifest.yaml_lines import dotted, duplicate_keys, locate, parse
 from tester.templates import names
 
 BUILTIN_VALUES = ("port", "directory")
@@ -63,8 +63,7 @@ def load_course(path: Path | str) -> Course:
     except (OSError, UnicodeDecodeError) as error:
         raise ManifestError([ManifestProblem(str(path), None, f"cannot read the manifest: {error}")]) from None
     try:
-        tree = compose(text)
-        data = yaml.safe_load(text)
+        tree, data = parse(text)
     except yaml.YAMLError as error:
         raise ManifestError([_yaml_problem(path, text, error)]) from None
     problems = _Problems(path, tree)
