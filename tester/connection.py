@@ -70,15 +70,18 @@ class Connection:
 
     # sending
 
-    def send(self, outgoing: Outgoing, *, or_close: bool = False) -> None:
-        """Send a request. With `or_close`, a server that closed before taking all of it is not a failure
-        here: what it answered (or that it answered nothing) is for `receive` to tell."""
+    def send(self, outgoing: Outgoing, *, or_close: bool = False, hold: int = 0) -> bytes:
+        """Send a request, but for its last `hold` bytes, which it returns for the caller to send later. With
+        `or_close`, a server that closed before taking all of it is not a failure here: what it answered (or
+        that it answered nothing) is for `receive` to tell."""
         self._record([outgoing])
-        for number, piece in enumerate(split(outgoing.data, outgoing.pieces)):
+        cut = len(outgoing.data) - hold
+        for number, piece in enumerate(split(outgoing.data[:cut], outgoing.pieces)):
             if number:
                 time.sleep(outgoing.piece_pause)
             if not self.send_bytes(piece, or_close=or_close):
-                return
+                break
+        return outgoing.data[cut:]
 
     def send_together(self, outgoings: list[Outgoing]) -> None:
         """Several requests in one write, as a pipelining client sends them."""

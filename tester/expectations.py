@@ -160,7 +160,9 @@ def _rule_words(rule: HeaderRule, values: Mapping[str, Value]) -> str:
     if rule.matches is not None:
         return f"a value matching {rule.matches!r}"
     if rule.tokens is not None:
-        return "the list " + ", ".join(render_text(item, values) for item in rule.tokens)
+        also = ", ".join(render_text(item, values) for item in rule.optional or ())
+        return "the list " + ", ".join(render_text(item, values) for item in rule.tokens) + (
+            f" (and perhaps {also})" if also else "")
     return f"an HTTP date such as {httpdate.EXAMPLE}"
 
 
@@ -182,7 +184,8 @@ def _check_header_rule(response: Response, name: str, header: Header, rule: Head
         raise _fail(response, value_at, f"{name} is {value!r}{several}, which does not match the pattern "
                     f"{rule.matches!r} (as a whole)", f"{name} matching {rule.matches}", hints.HEADER_PATTERN)
     if rule.tokens is not None:
-        _check_tokens(response, name, [render_text(item, values) for item in rule.tokens])
+        _check_tokens(response, name, [render_text(item, values) for item in rule.tokens],
+                      [render_text(item, values) for item in rule.optional or ()])
     if rule.date and len(lines) > 1:
         raise _fail(response, lines[1].offset, f"the response has {len(lines)} {name} lines "
                     f"({', '.join(repr(line.value) for line in lines)}); an HTTP date is a single value, so "
@@ -196,11 +199,11 @@ def _check_header_rule(response: Response, name: str, header: Header, rule: Head
                         hints.HEADER_DATE)
 
 
-def _check_tokens(response: Response, name: str, wanted: list[str]) -> None:
+def _check_tokens(response: Response, name: str, wanted: list[str], optional: list[str]) -> None:
     lines = [header for header in response.headers if header.name.lower() == name.lower()]
     found = [(token, _value_offset(response, header) + at)
              for header in lines for token, at in header_rules.tokens(header.value)]
-    difference = header_rules.compare_tokens(found, wanted)
+    difference = header_rules.compare_tokens(found, wanted, optional)
     if difference is None:
         return
     value = ", ".join(header.value for header in lines)
@@ -210,8 +213,9 @@ def _check_tokens(response: Response, name: str, wanted: list[str]) -> None:
     if difference.extra:
         parts.append("has " + ", ".join(repr(token) for token, _ in difference.extra) + ", not expected")
     at = difference.extra[0][1] if difference.extra else _value_offset(response, lines[0])
+    also = f"; {', '.join(optional)} may be there too" if optional else ""
     raise _fail(response, at, f"{name} is {value!r}, which {' and '.join(parts)} (expected exactly "
-                f"{', '.join(wanted)}, in any order)", f"{name}: {', '.join(wanted)} (in any order)",
+                f"{', '.join(wanted)}, in any order{also})", f"{name}: {', '.join(wanted)} (in any order{also})",
                 hints.HEADER_TOKENS)
 
 

@@ -176,6 +176,12 @@ RESTART_PORT_TAKEN = ("Your program started again but could not take the port it
                       "on the listening socket before bind, so that connections of the first run still closing "
                       "(TIME_WAIT) do not hold the port.")
 
+BURST_SAME_VALUE = ("Requests handled at the same moment were given the same value. Your server reads shared state "
+                    "(a next-id counter, the list of items, a data file) in one step and writes it back in a "
+                    "later one, and between the two another thread did the same. Make the read and the write one "
+                    "step that only one thread at a time can take: hold a lock (threading.Lock) from reading the "
+                    "counter until the item is stored.")
+
 # --- requests as data: captures, refusals, pipelining, 100-continue (issue 11, part C) ---
 CAPTURE_HEADER = ("The stage takes this header's value from your response and uses it in a later request (a "
                   "Location for something just created, say): send the header with the value there.")

@@ -31,7 +31,7 @@ from tester.manifest.load import load_course
 HERE = Path(__file__).resolve().parent / "demonstrations"
 DEMOS = sorted(path for path in HERE.iterdir() if (path / "cases.yaml").is_file()) if HERE.is_dir() else []
 
-# The keys issue 11 added to the language; each must fail a broken server in some case.
+# The keys issues 11 and 13 added to the language; each must fail a broken server in some case.
 NEW_KEYS = {
     # what a check can say
     "status", "one_of", "matches", "tokens", "date", "present", "body_contains", "body_excludes", "json",
@@ -41,6 +41,8 @@ NEW_KEYS = {
     "chunks", "trailers", "pipelined", "expect_continue", "HEAD", "|slice", "|sha256", "|json",
     # stage and program
     "args", "mtime", "symlink", "source", "../", "restart", "tracks", "requires",
+    # issue 13 (the REST track)
+    "$not", "optional",
 }
 
 

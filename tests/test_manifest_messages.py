@@ -81,7 +81,7 @@ def test_a_request_key_under_expect_is_sent_to_send(tmp_path):
 
 def test_a_probe_parameter_names_its_probe_kinds(tmp_path):
     found = only(write_course(tmp_path, BLOCK.replace('target: "/echo/{text}"', 'connections: 3')))
-    assert "it is a parameter of the 'concurrency' and 'interleaved' probe kinds" in found
+    assert "it is a parameter of the 'concurrency', 'interleaved' and 'burst' probe kinds" in found
 
 
 def test_every_suggestion_is_a_key_of_the_place():
@@ -259,7 +259,7 @@ def test_explain_gives_one_message_for_a_union_mismatch():
     said = messages.explain(models.Expect, caught.value)
     assert said == [(("headers", "X"), "expected text or a mapping, got 3",
                      'put it in quotes: "3", or write a mapping: a header rule takes: present, token, one_of, '
-                     'matches, tokens, date')]
+                     'matches, tokens, optional, date')]
 
 
 def test_a_bad_template_in_a_stage_file_name_is_a_message_not_a_crash(tmp_path):

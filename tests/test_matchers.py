@@ -65,6 +65,13 @@ def test_token_differences_name_missing_and_extra():
     assert difference.missing == ["HEAD"] and difference.extra == [("POST", 5)]
 
 
+def test_optional_tokens_may_be_there_or_not():
+    assert headers.compare_tokens(headers.tokens("GET, POST"), ["GET", "POST"], ["HEAD", "OPTIONS"]) is None
+    assert headers.compare_tokens(headers.tokens("get, HEAD, POST"), ["GET", "POST"], ["HEAD"]) is None
+    difference = headers.compare_tokens(headers.tokens("GET, HEAD, PATCH"), ["GET", "POST"], ["HEAD"])
+    assert difference.missing == ["POST"] and difference.extra == [("PATCH", 11)]
+
+
 # --------------------------------------------------------------------------- HTTP dates
 
 
@@ -215,6 +222,7 @@ def test_json_paths_are_written_as_people_write_them():
 @pytest.mark.parametrize("pattern", [
     {"a": 1, "b": [True, None, 2.5, "{x}"]}, {"$any": "integer"}, {"$match": "[0-9]+"}, {"$unordered": [1, "{x}"]},
     {"$is": "{x}"}, {"$partial": {"a": {"$any": "value"}}}, {"$$ref": "#/a"}, [], {}, "text", None,
+    {"$not": {"$is": "{x}"}}, {"$not": [1, 2]},
 ])
 def test_valid_patterns(pattern):
     validate(pattern)
@@ -230,6 +238,7 @@ def test_valid_patterns(pattern):
     ({"$is": 3}, "$is takes a template", '"{id}"'),
     ({"$partial": [1]}, "$partial takes an object", "{$partial: {name: x}}"),
     ({"a": "{nope"}, "at $.a: unmatched '{'", "{{"),
+    ({"$not": {"$anyy": "integer"}}, "unknown matcher '$anyy'", "did you mean '$any'?"),
     ({1: "x"}, "the key 1 is not text", 'put it in quotes, "1"'),
     (float("nan"), "not a JSON number", "NaN"),
     ({"when": datetime.date(2024, 5, 1)}, "YAML reads 2024-05-01 as a date", '"2024-05-01"'),
@@ -243,8 +252,8 @@ def test_invalid_patterns_say_where_and_how_to_fix(pattern, words, fix):
 
 def test_templates_of_a_pattern():
     found = list(json_pattern.templates({"a": "{x}", "b": [{"$is": "{y}"}], "c": {"$match": "{z}"},
-                                         "d": {"$unordered": ["{w}"]}}))
-    assert found == [(("a",), "{x}"), (("b", 0), "{y}"), (("d", 0), "{w}")]
+                                         "d": {"$unordered": ["{w}"]}, "e": {"$not": {"$is": "{v}"}}}))
+    assert found == [(("a",), "{x}"), (("b", 0), "{y}"), (("d", 0), "{w}"), (("e",), "{v}")]
 
 
 # --------------------------------------------------------------------------- JSON patterns: comparison
@@ -267,6 +276,9 @@ VALUES = {"id": "3", "name": "pear"}
     ({"$partial": {"a": 1}}, {"a": 1, "b": 2}),
     ({"$$ref": "x"}, {"$ref": "x"}),
     (None, None), (True, True),
+    ({"$not": {"$is": "{id}"}}, 4), ({"$not": {"$is": "{id}"}}, "4"), ({"$not": 3}, "3"),
+    ({"$not": {"$not": {"$any": "integer"}}}, 2),
+    ({"id": {"$not": {"$is": "{id}"}}, "name": "{name}"}, {"id": 7, "name": "pear"}),
 ])
 def test_matching_json(pattern, actual):
     assert compare(pattern, actual, VALUES) is None
@@ -300,6 +312,8 @@ def test_matching_json(pattern, actual):
     ({"$any": "integer"}, 1e-7, "$", "expected an integer, got a number"),
     ({"$partial": {"a": 1}}, {"b": 2}, "$", 'the object has no key "a" (expected "a": 1), it has "b"'),
     ({"$partial": {"a": 1}}, "a", "$", "expected an object, got a string"),
+    ({"$not": {"$is": "{id}"}}, 3, "$", "expected anything but <'3', as a string or JSON>, got 3"),
+    ({"a": {"$not": {"$any": "string"}}}, {"a": "x"}, "$.a", 'expected anything but <a string>, got "x"'),
 ])
 def test_a_json_mismatch_names_the_path_and_both_sides(pattern, actual, where, words):
     mismatch = compare(pattern, actual, VALUES)

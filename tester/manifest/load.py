@@ -315,16 +315,18 @@ def _check_values(stage: Stage, place: tuple, problems: _Problems) -> None:
                     problems.add(place + ("vars", name, parameter), f"'{generator}' takes no '{parameter}'",
                                  f"its parameters: {', '.join(accepted) or 'none'}")
     known = set(stage.vars) | set(BUILTIN_VALUES) | {name for probe in stage.probes for name in probe.captures()}
-    used: list[tuple[tuple, str]] = [(place + ("files", key), key) for key in stage.files]
-    used += [(place + ("files", key), value) for key, value in stage.files.items() if isinstance(value, str)]
+    used: list[tuple[tuple, str, frozenset[str]]] = [(place + ("files", key), key, frozenset()) for key in stage.files]
+    used += [(place + ("files", key), value, frozenset()) for key, value in stage.files.items()
+             if isinstance(value, str)]
     needs_directory = bool(stage.files)
     for number, probe in enumerate(stage.probes):
+        own = frozenset(probe.own_values())
         for inner, template in probe.templates():
-            used.append((place + ("probes", number) + inner, template))
+            used.append((place + ("probes", number) + inner, template, own))
             needs_directory = needs_directory or "files" in inner
-    for where, template in used:
+    for where, template, own in used:
         for name, _ in names(template):
-            if name not in known:
+            if name not in known and name not in own:
                 close = difflib.get_close_matches(name, sorted(known), n=1)
                 problems.add(where, f"the template {template!r} uses {{{name}}}, which this stage does not define",
                              f"did you mean {{{close[0]}}}?" if close else f"add '{name}' under this stage's vars")

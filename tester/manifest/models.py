@@ -139,6 +139,8 @@ class HeaderRule(Strict):
     tokens: list[Template] | None = Field(
         None, min_length=1, description="Its comma-separated list must hold exactly these tokens, in any order "
         "and spacing; tokens compare case-insensitively")
+    optional: list[Template] | None = Field(
+        None, min_length=1, description="With tokens: tokens the list may hold as well (HEAD, OPTIONS in an Allow)")
     date: bool | None = Field(None, description="true: must be an HTTP date in IMF-fixdate form "
                               "(Sun, 06 Nov 1994 08:49:37 GMT)")
 
@@ -153,11 +155,14 @@ class HeaderRule(Strict):
             raise ValueError(f"present: false says the header must not be there, so {rules[0]} cannot hold")
         if self.date is False:
             raise ValueError("date: false checks nothing: leave it out, or use date: true")
+        if self.optional is not None and self.tokens is None:
+            raise ValueError("optional names tokens a tokens list may hold as well: give tokens too")
         return self
 
     def templates(self) -> list[str]:
         """The templates in this rule, for the loader's name check."""
-        return [value for value in (self.token, *(self.one_of or ()), *(self.tokens or ())) if value is not None]
+        return [value for value in (self.token, *(self.one_of or ()), *(self.tokens or ()), *(self.optional or ()))
+                if value is not None]
 
 
 StatusCode = Annotated[int, Field(ge=100, le=599, description="A status code")]

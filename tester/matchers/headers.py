@@ -43,10 +43,12 @@ class TokenDifference:
     extra: list[tuple[str, int]]  # tokens in the list that were not expected, with their offsets
 
 
-def compare_tokens(found: list[tuple[str, int]], wanted: list[str]) -> TokenDifference | None:
-    """The list compared with the expected tokens as sets, case-insensitively; None when they agree."""
+def compare_tokens(found: list[tuple[str, int]], wanted: list[str],
+                   optional: list[str] = ()) -> TokenDifference | None:
+    """The list compared with the expected tokens as sets, case-insensitively; None when they agree. Tokens
+    in `optional` may be there or not."""
     have = {token.lower() for token, _ in found}
-    want = {token.lower() for token in wanted}
+    want = {token.lower() for token in [*wanted, *optional]}
     missing = [token for token in wanted if token.lower() not in have]
     extra = [(token, at) for token, at in found if token.lower() not in want]
     return TokenDifference(missing, extra) if missing or extra else None

@@ -13,6 +13,7 @@ one key starts with `$` is a matcher instead:
                           ("3" matches 3 and "3": for values captured as text); when the text is a JSON
                           number and the value a number, they compare by value ("100.0" matches 100)
     {$partial: {...}}     an object with at least these keys (others may be there too)
+    {$not: PATTERN}       any value the pattern does not match ({$not: {$is: "{old_id}"}}: not the old id)
 
 A key `$$name` in a pattern object stands for the literal key `$name`. validate() runs at load time;
 compare() says where a body first differs, by JSON path.
@@ -35,7 +36,7 @@ from tester.matchers.json_text import Path, format_path
 from tester.templates import TemplateError, Value, names, render
 
 TYPES = ("integer", "number", "string", "boolean", "object", "array", "null", "value")
-MATCHERS = ("$any", "$match", "$unordered", "$is", "$partial")
+MATCHERS = ("$any", "$match", "$unordered", "$is", "$partial", "$not")
 SHOWN = 60  # characters of JSON text quoted in a message
 
 
@@ -143,7 +144,7 @@ def _check_partial(argument: Any, path: Path) -> None:
 
 _VALIDATORS: dict[str, Callable[[Any, Path], None]] = {
     "$any": _check_any, "$match": _check_match, "$unordered": _check_unordered, "$is": _check_is,
-    "$partial": _check_partial,
+    "$partial": _check_partial, "$not": validate,
 }
 
 
@@ -170,7 +171,7 @@ def templates(pattern: Any, path: Path = ()) -> Iterator[tuple[Path, str]]:
         name, argument = matcher
         if name == "$is":
             yield path, argument
-        elif name in ("$unordered", "$partial"):
+        elif name in ("$unordered", "$partial", "$not"):
             yield from templates(argument, path)
     elif isinstance(pattern, dict):
         for key, value in pattern.items():
@@ -266,6 +267,11 @@ class _Comparer:
             return None
         return Mismatch(path, f"expected {wanted[:SHOWN]} (as JSON text, or as a string), got {_short(actual)}")
 
+    def match_not(self, pattern: Any, actual: Any, path: Path) -> Mismatch | None:
+        if self.match(pattern, actual, path) is not None:
+            return None
+        return Mismatch(path, f"expected anything but {_short(self.shown(pattern))}, got {_short(actual)}")
+
     def match_partial(self, pattern: dict, actual: Any, path: Path) -> Mismatch | None:
         return self.object(pattern, actual, path, partial=True)
 
@@ -305,6 +311,8 @@ class _Comparer:
                 return _Words(f"<{self.text(argument)!r}, as a string or JSON>")
             if name == "$unordered":
                 return _Words(f"<in any order: {_short([self.shown(item) for item in argument])}>")
+            if name == "$not":
+                return _Words(f"<anything but {_short(self.shown(argument))}>")
             return _Words(f"<at least: {_short(self.shown(argument))}>")
         if isinstance(pattern, dict):
             return {_literal_key(key): self.shown(value) for key, value in pattern.items()}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typing
 
 from tester.probes.base import Probe, ProbeContext
+from tester.probes.burst import BurstProbe
 from tester.probes.client import ClientProbe
 from tester.probes.concurrency import ConcurrencyProbe
 from tester.probes.connect import ConnectProbe
@@ -31,7 +32,7 @@ def register(probe_class: type[Probe]) -> type[Probe]:
 
 
 for _builtin in (ConnectProbe, ExchangeProbe, ConcurrencyProbe, InterleavedProbe, ClientProbe, IdleProbe,
-                 RestartProbe):
+                 RestartProbe, BurstProbe):
     register(_builtin)
 
 __all__ = ["KINDS", "Probe", "ProbeContext", "register", "kind_name"]

@@ -83,3 +83,7 @@ class Probe(BaseModel):
     def captures(self) -> Iterator[str]:
         """The names of the values this probe captures from responses; the stage's templates may use them."""
         return iter(())
+
+    def own_values(self) -> Iterator[str]:
+        """The names of values this probe makes for its own templates only (a burst's connection number)."""
+        return iter(())

@@ -186,7 +186,7 @@ def run_step(connection: Connection, step: Step, number: int, context: ProbeCont
             expected="the connection kept open (HTTP/1.1 connections are persistent by default)",
             hint=hints.CLOSED_EARLY,
         ))
-    outgoing = _build(step, number, context)
+    outgoing = build_step(step, number, context)
     or_close = step.expect.or_close
     if outgoing.expect_continue:
         connection.send_expecting_continue(outgoing, or_close=or_close)
@@ -197,7 +197,7 @@ def run_step(connection: Connection, step: Step, number: int, context: ProbeCont
 
 def run_pipelined(connection: Connection, steps: list[Step], context: ProbeContext) -> bool:
     """Every request in one write, then each response read and checked in order."""
-    outgoings = [_build(step, number, context) for number, step in enumerate(steps, start=1)]
+    outgoings = [build_step(step, number, context) for number, step in enumerate(steps, start=1)]
     connection.send_together(outgoings)
     for number, (step, outgoing) in enumerate(zip(steps, outgoings), start=1):
         try:
@@ -262,7 +262,7 @@ def finish(connection: Connection, context: ProbeContext) -> None:
     connection.close()
 
 
-def _build(step: Step, number: int, context: ProbeContext) -> Outgoing:
+def build_step(step: Step, number: int, context: ProbeContext) -> Outgoing:
     try:
         return build(step.send, context.values, context.host, context.port, context.rng)
     except TemplateError as error:
@@ -272,7 +272,7 @@ def _build(step: Step, number: int, context: ProbeContext) -> Outgoing:
 def _unsent(failure: StageFailure, step: Step, context: ProbeContext) -> StageFailure:
     """A connection that could not be made: the request it was for, to try by hand once the server listens."""
     try:
-        outgoing = _build(step, 1, context)
+        outgoing = build_step(step, 1, context)
     except Exception:  # whatever stands in the way of building it, the refusal is the news
         return failure
     failure.curl, failure.files = outgoing.curl, {**dict(outgoing.files), **failure.files}

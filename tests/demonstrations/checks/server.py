@@ -4,6 +4,7 @@ breaks exactly one behaviour (the names are in cases.yaml)."""
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import signal
@@ -39,6 +40,9 @@ def route(method: str, target: str, body: bytes, defect: str | None) -> bytes:
         return respond("200 OK" if defect == "wrong-status" else "404 Not Found", common)
     if target == "/broken":
         return respond("200 OK" if defect == "wrong-class" else "503 Service Unavailable", common)
+    if target == "/hello" and method == "DELETE":
+        allow = "GET, OPTIONS, PUT" if defect == "allow-extra" else "GET, HEAD, OPTIONS"
+        return respond("405 Method Not Allowed", common + [("Allow", allow)])
     if target == "/hello" and method == "OPTIONS":
         allow = "GET, POST" if defect == "bad-allow" else "get,HEAD ,  OPTIONS"
         return respond("204 No Content", common + [("Allow", allow)])
@@ -65,10 +69,14 @@ def route(method: str, target: str, body: bytes, defect: str | None) -> bytes:
     return respond("404 Not Found", common)
 
 
+IDS = itertools.count(7)
+
+
 def item(body: bytes, defect: str | None) -> bytes:
     name = json.loads(body)["name"]
     document = {
-        "count": len(name.encode()), "id": 7, "name": name, "tags": [name, "new"], "created": "2024-05-01",
+        "count": len(name.encode()), "id": 7 if defect == "same-id" else next(IDS), "name": name,
+        "tags": [name, "new"], "created": "2024-05-01",
         "owner": {"login": "demo", "since": 2020},
     }
     if defect == "id-string":
