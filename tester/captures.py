@@ -65,19 +65,34 @@ def take(response: Response, capture: Capture, name: str, body: bytes | None = N
             raise _missing(response, response.head_length - 2,
                            f"the response has no {capture.header} header to take {{{name}}} from",
                            f"a {capture.header} header (its value becomes {{{name}}})", hints.CAPTURE_HEADER)
-        return header.value.encode("latin-1")
+        if capture.pattern is None:
+            return header.value.encode("latin-1")
+        found = _search(capture.pattern, header.value)
+        if found is None:
+            raise _missing(response, header.offset,
+                           f"the {capture.header} header, {header.value!r}, does not match the pattern "
+                           f"{capture.pattern!r}, so there is nothing to take {{{name}}} from",
+                           f"a {capture.header} header in which {capture.pattern!r} finds the value for {{{name}}}",
+                           hints.CAPTURE_HEADER)
+        return found.encode("latin-1")
     if capture.json_path is not None:
         return _json_value(response, body, parse_path(capture.json_path), name)
     assert capture.body is not None
     text = body.decode("utf-8", errors="surrogateescape")
-    match = re.search(capture.body, text)
-    group = (match.group(1) if match.re.groups else match.group(0)) if match else None
+    group = _search(capture.body, text)
     if group is None:
-        what = "does not match" if match is None else "matches, but its first group takes no part in the match of"
+        what = "does not match" if re.search(capture.body, text) is None else \
+            "matches, but its first group takes no part in the match of"
         raise _missing(response, response.head_length,
                        f"the body {what} the pattern {capture.body!r}, so there is nothing to take {{{name}}} from",
                        f"a body in which {capture.body!r} finds the value for {{{name}}}", hints.CAPTURE_BODY)
     return group.encode("utf-8", errors="surrogateescape")
+
+
+def _search(pattern: str, text: str) -> str | None:
+    """The first group of the pattern's first match in `text` (the whole match when it has no group)."""
+    match = re.search(pattern, text)
+    return (match.group(1) if match.re.groups else match.group(0)) if match else None
 
 
 def _json_value(response: Response, body: bytes, steps: list[PathStep], name: str) -> Value:

@@ -70,13 +70,16 @@ class Run:
         return {"seed": self.seed, "passed": self.passed, "stages": [result.as_json() for result in self.results]}
 
 
-def plan(course: Course, target: Stage | None, only: bool, track: Track | None = None) -> list[tuple[Stage, bool]]:
+def plan(course: Course, target: Stage | None, only: bool,
+         tracks: list[Track] | None = None) -> list[tuple[Stage, bool]]:
     """(stage, is-regression) in run order: the target first, then its regression (the stages of the tracks
-    its track requires, then the earlier stages of its own track); or every stage of `track` after those of
-    the tracks it requires; or, with neither, every stage of the course."""
+    its track requires, then the earlier stages of its own track); or every stage of `tracks` and of the
+    tracks they require, each track once, in the course's order; or, with neither, every stage of the
+    course."""
     if target is None:
-        tracks = course.tracks if track is None else [*course.required(track), track]
-        return [(stage, False) for chosen in tracks for stage in chosen.stages]
+        wanted = {id(track) for chosen in tracks or () for track in [*course.required(chosen), chosen]}
+        return [(stage, False) for track in course.tracks if not tracks or id(track) in wanted
+                for stage in track.stages]
     if only:
         return [(target, False)]
     return [(target, False)] + [(stage, True) for stage in course.regression(target)]

@@ -16,6 +16,7 @@ import difflib
 import hashlib
 import json
 import re
+import urllib.parse
 from dataclasses import dataclass
 from typing import Callable, Mapping, Union
 
@@ -83,6 +84,8 @@ FILTERS: dict[str, Filter] = {
     "slice": Filter(_slice, "slice:START:END", 2),
     "sha256": Filter(lambda value: hashlib.sha256(value).hexdigest().encode(), "sha256"),
     "json": Filter(_json_string, "json"),
+    # RFC 3986 §2.3: only unreserved characters stay as they are, every other byte becomes %XX
+    "url": Filter(lambda value: urllib.parse.quote_from_bytes(value, safe="").encode(), "url"),
 }
 
 

@@ -126,6 +126,25 @@ def text(rng: random.Random, size: int = 256) -> str:
     return cut[:-1] + "s" if cut.endswith(" ") else cut
 
 
+ACCENTED = ("café", "crème", "jalapeño", "piñata", "naïve", "über", "façade", "smörgås", "brûlée", "fjörd",
+            "señor", "zoë")
+
+
+def label(rng: random.Random) -> str:
+    """A name as people type it: two words and a space, one word with a letter outside ASCII ('plum café'),
+    so that it must be percent-encoded in a URL and is more than one byte a character in UTF-8."""
+    pair = [word(rng), rng.choice(ACCENTED)]
+    rng.shuffle(pair)
+    return " ".join(pair)
+
+
+def number(rng: random.Random, min: int = 1, max: int = 999) -> str:  # noqa: A002 (the manifest's words)
+    """A whole number from min to max, both included, written in decimal."""
+    if min > max:
+        raise ValueError(f"number needs min ≤ max, got min {min} and max {max}")
+    return str(rng.randint(min, max))
+
+
 def coding(rng: random.Random) -> str:
     """A content-coding name no server supports, like 'x-walrus'."""
     return f"x-{word(rng)}"
@@ -139,6 +158,8 @@ GENERATORS: dict[str, Callable[..., Value]] = {
     "binary": binary,
     "text": text,
     "coding": coding,
+    "label": label,
+    "number": number,
 }
 
 

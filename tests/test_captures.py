@@ -180,3 +180,20 @@ def test_a_regex_that_does_not_match_names_the_pattern():
 def test_a_group_that_took_no_part_is_nothing_to_take():
     failure = failure_of(response(b"", b"b"), body=r"(a)?b")
     assert "its first group takes no part" in failure.message
+
+
+def test_a_header_pattern_takes_its_first_group_from_the_value():
+    found = response(b"Location: http://localhost:4221/api/items/17\r\n")
+    assert take(found, Capture(header="Location", pattern=r"/api/items/([0-9]+)$"), "id") == b"17"
+    assert take(found, Capture(header="location", pattern=r"[0-9]+$"), "id") == b"17"
+
+
+def test_a_header_that_does_not_match_its_pattern_names_both():
+    failure = failure_of(response(b"Location: /items/x\r\n"), header="Location", pattern=r"/api/items/([0-9]+)$")
+    assert "the Location header, '/items/x', does not match the pattern" in failure.message
+    assert failure.expected.startswith("a Location header in which")
+
+
+def test_a_pattern_goes_with_a_header_only():
+    with pytest.raises(ValueError, match="pattern picks a part of a header's value"):
+        Capture(body="x", pattern="y")

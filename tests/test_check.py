@@ -185,3 +185,14 @@ def test_one_fixture_per_stage_prefers_ones_that_are_not_hostile():
     chosen = _one_per_stage([fixture("hostile-a", "bind"), fixture("zz", "bind"), fixture("b", "bind"),
                              fixture("hostile-c", "count"), fixture("ok", None)], ["bind", "hello", "count"])
     assert [item.name for item in chosen] == ["b", "hostile-c"]
+
+
+def test_a_passing_fixture_names_only_tracks_of_the_course(check, course):
+    spec = course / "fixtures" / "wrong-length" / "fixture.yaml"
+    spec.write_text("description: correct after all\npasses: true\ntracks: [mian]\n")
+    result = check(course / "stages.yaml", "--no-servers")
+    line = result.one("'mian' is not a track of this course")
+    assert line.startswith(f"{spec}:3:") and "name one of: main" in line
+    spec.write_text("description: wrong\nfails_at: hello\nmessage: x\ntracks: [main]\n")
+    result = check(course / "stages.yaml", "--no-servers")
+    result.one("'tracks' lists the tracks a passing fixture passes")

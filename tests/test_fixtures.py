@@ -3,7 +3,8 @@
 Each folder `fixtures/<name>/` holds a server (`your_program.sh`) and a `fixture.yaml` saying what its defect
 is and where the tester must catch it: `fails_at` (the slug of the first stage to fail when every stage
 runs in order) with `message` (a fragment of that stage's failure message), or `passes: true` for a
-correct server that does things in an unusual way. Every stage before `fails_at` must pass: a defect
+correct server that does things in an unusual way (with `tracks: [...]`, the tracks it was written for and
+passes, with the tracks they require; a server older than a track need not pass it). Every stage before `fails_at` must pass: a defect
 caught too early is as wrong a verdict as one caught too late.
 
 A fixture that fails elsewhere because of a bug in the tester (not in the fixture) is listed in
@@ -71,7 +72,9 @@ def test_fixture_is_well_formed(folder):
     assert ("fails_at" in spec) != ("passes" in spec), "give either fails_at (with message) or passes: true"
     if "passes" in spec:
         assert spec["passes"] is True
-        assert set(spec) == {"description", "passes"}
+        assert set(spec) <= {"description", "passes", "tracks"}
+        course = load_course(COURSE)
+        assert all(course.find_track(slug) is not None for slug in spec.get("tracks", []))
     else:
         assert spec["fails_at"] in course_slugs()
         assert isinstance(spec.get("message"), str) and spec["message"]
@@ -88,7 +91,8 @@ def test_fixture_verdict(tester, folder, tmp_path):
     if spec.get("fails_at") == "bind" and "did not accept a connection" in spec["message"]:
         # the verdict is the readiness wait running out: a shorter wait proves the same bound
         course = course_with(tmp_path, ready_timeout=3)
-    run = tester("test", solution=folder, course=course)
+    tracks = [argument for slug in spec.get("tracks", []) for argument in ("--track", slug)]
+    run = tester("test", *tracks, solution=folder, course=course)
     assert_clean(run, folder)  # no traceback of the tester's own, nothing left running
     stages = run.report["stages"]
     if spec.get("passes"):

@@ -235,3 +235,9 @@ def test_a_bad_filter_or_argument_is_named_with_a_fix(template, problem, fix):
 def test_malformed_filter_syntax_is_an_unmatched_brace(template):
     with pytest.raises(TemplateError, match="unmatched"):
         names(template)
+
+
+def test_url_percent_encodes_every_byte_but_the_unreserved():
+    assert render("{v|url}", {"v": "plum café"}) == b"plum%20caf%C3%A9"
+    assert render("{v|url}", {"v": "a-b.c_d~e/f?g=h&i"}) == b"a-b.c_d~e%2Ff%3Fg%3Dh%26i"
+    assert render("{v|url}", {"v": b"\xff"}) == b"%FF"

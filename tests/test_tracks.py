@@ -21,6 +21,8 @@ from tester.runner import plan
 BASE = ["bind", "respond-200", "url-path", "echo", "user-agent", "concurrency", "files-get", "files-post"]
 COMPRESSION = ["compression-header", "compression-multi", "gzip"]
 PERSISTENCE = ["keep-alive", "keep-alive-multi", "connection-close"]
+REST = ["api-empty", "api-create", "api-list", "api-replace", "api-delete", "api-methods", "api-bad-input",
+        "api-bodies", "api-concurrent", "api-restart", "api-crash"]
 
 
 def stage(slug: str, indent: str = "      ") -> str:
@@ -59,12 +61,13 @@ def line_of(text: str, fragment: str, nth: int = 0) -> int:
 # the shipped course
 
 
-def test_the_shipped_course_is_in_three_tracks_numbered_as_before():
+def test_the_shipped_course_is_in_four_tracks_numbered_as_before():
     course = load_course(COURSE)
     assert [(item.slug, item.requires) for item in course.tracks] == [
-        ("base", []), ("compression", ["base"]), ("persistence", ["base"])]
-    assert [[stage.slug for stage in item.stages] for item in course.tracks] == [BASE, COMPRESSION, PERSISTENCE]
-    assert [stage.slug for stage in course.stages] == BASE + COMPRESSION + PERSISTENCE
+        ("base", []), ("compression", ["base"]), ("persistence", ["base"]), ("rest", ["base", "persistence"])]
+    assert [[stage.slug for stage in item.stages] for item in course.tracks] == [BASE, COMPRESSION, PERSISTENCE,
+                                                                                   REST]
+    assert [stage.slug for stage in course.stages] == BASE + COMPRESSION + PERSISTENCE + REST
     assert course.find("12").slug == "keep-alive" and course.stage_number(course.find("gzip")) == 11
     assert all(item.title and item.description.endswith(".") for item in course.tracks)
     assert course.tracks[1].stages[0] is course.stages[8]  # one object, whichever way it is reached
@@ -157,12 +160,19 @@ def test_a_persistence_stage_never_runs_compression_stages():
     assert slugs(plan(course, course.find("gzip"), True)) == [("gzip", False)]
 
 
+def test_several_tracks_run_each_stage_once_in_course_order():
+    course = load_course(COURSE)
+    chosen = [course.find_track("persistence"), course.find_track("compression")]
+    order = [stage.slug for stage, _ in plan(course, None, False, chosen)]
+    assert order == BASE + COMPRESSION + PERSISTENCE
+
+
 def test_requires_are_followed_transitively_in_course_order(tmp_path):
     course = load_course(write(tmp_path, THREE))
     assert [item.slug for item in course.required(course.find_track("top"))] == ["core", "middle"]
     assert slugs(plan(course, course.find("e"), False)) == [("e", False), ("a", True), ("b", True), ("c", True),
                                                              ("d", True)]
-    assert [stage.slug for stage, _ in plan(course, None, False, course.find_track("middle"))] == ["a", "b", "c"]
+    assert [stage.slug for stage, _ in plan(course, None, False, [course.find_track("middle")])] == ["a", "b", "c"]
     assert [stage.slug for stage, _ in plan(course, None, False)] == ["a", "b", "c", "d", "e"]
 
 
@@ -283,7 +293,7 @@ def test_status_groups_the_stages_by_track(capsys, tmp_path):
     assert "  → 10. current  compression-multi    Several accepted encodings" in lines
     assert "  · 11. locked   gzip                 Compress with gzip" in lines
     assert "  · 12. pending  keep-alive           Persistent connections" in lines
-    assert "4 of 14 passed; your track is compression, 1 of 3 passed" in out
+    assert "4 of 25 passed; your track is compression, 1 of 3 passed" in out
     assert "Next: read stage 10" in out
 
 
@@ -340,7 +350,8 @@ def test_new_stage_goes_at_the_end_of_its_track_and_says_what_moved(capsys, cour
     assert [stage.slug for stage in course.find_track("compression").stages] == COMPRESSION + ["brotli"]
     assert course.stage_number(course.find("keep-alive")) == 13
     assert "added stage 12 brotli:" in out
-    assert "note: stages 12-14 (keep-alive, keep-alive-multi, connection-close) are now 13-15" in out
+    assert "note: stages 12-25 (keep-alive, keep-alive-multi, connection-close, api-empty, api-create, " in out
+    assert "are now 13-26" in out
     assert (course_copy.parent / "stages" / "12-brotli.md").is_file()
     after = course_copy.read_text()
     assert after.replace(after[after.index("      - slug: brotli\n"):after.index("  - slug: persistence")], "") \
@@ -350,8 +361,8 @@ def test_new_stage_goes_at_the_end_of_its_track_and_says_what_moved(capsys, cour
 def test_new_stage_without_a_track_ends_the_last_track(capsys, course_copy):
     assert main(["new-stage", "pipelining", "--course", str(course_copy), "--no-color"]) == 0
     out = capsys.readouterr().out
-    assert "added stage 15 pipelining:" in out and "note:" not in out
-    assert load_course(course_copy).find_track("persistence").stages[-1].slug == "pipelining"
+    assert "added stage 26 pipelining:" in out and "note:" not in out
+    assert load_course(course_copy).find_track("rest").stages[-1].slug == "pipelining"
 
 
 def test_new_stage_in_an_unknown_track_is_refused(capsys, course_copy):

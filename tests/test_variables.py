@@ -112,3 +112,14 @@ def test_the_same_seed_and_stage_draw_the_same_value(generator):
     draw = variables.GENERATORS[generator]
     first = draw(variables.stage_rng(5, "some-stage"))
     assert draw(variables.stage_rng(5, "some-stage")) == first
+
+
+def test_a_label_has_a_space_and_a_letter_outside_ascii():
+    for seed in range(50):
+        value = variables.label(random.Random(seed))
+        assert value.count(" ") == 1 and not value.isascii() and value == value.strip()
+
+
+def test_numbers_stay_within_their_bounds():
+    drawn = {variables.number(random.Random(seed), min=3, max=5) for seed in range(60)}
+    assert drawn == {"3", "4", "5"}

@@ -43,14 +43,14 @@ def current_stage(course: Course, arguments: argparse.Namespace, console) -> Sta
 
 
 def run_stages(arguments: argparse.Namespace, console, course: Course, target: Stage | None,
-               only: bool = False, track: Track | None = None) -> int:
+               only: bool = False, tracks: list[Track] | None = None) -> int:
     from tester.runner import Options, plan, run  # the probes and the I/O: only for a command that runs stages
 
     folder = options.solution(arguments)
     seed = arguments.seed if arguments.seed is not None else random.randrange(1, 1_000_000)
     chosen = Options(solution=folder, port=options.port(arguments), seed=seed, debug=arguments.debug)
     console.seed(seed)
-    outcome = run(course, plan(course, target, only, track), chosen, console)
+    outcome = run(course, plan(course, target, only, tracks), chosen, console)
     state = remember(folder, outcome, console, save=arguments.progress)
     upcoming = progress.current(course, state)
     finished = all(state.has_passed(stage) for stage in course.stages)

@@ -46,7 +46,7 @@ def check(path: Path, settings: Settings) -> Report:
     layout = Layout(course.root)
     fixtures: list[Fixture] = []
     for spec in layout.fixture_specs():
-        fixture, problems = read_fixture(spec, slugs)
+        fixture, problems = read_fixture(spec, slugs, [track.slug for track in course.tracks])
         report.problems += problems
         if fixture is not None:
             unusable = script_problem(fixture.folder, f"fixture {fixture.name}")

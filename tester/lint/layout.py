@@ -4,7 +4,8 @@
     fixtures/reference/    the reference server: passes every stage
     solution/              the learner's starter: fails the first stage
     fixtures/<name>/       a server with one defect, and a fixture.yaml saying where the tester catches it:
-                           {description, fails_at: SLUG, message: FRAGMENT} or {description, passes: true}
+                           {description, fails_at: SLUG, message: FRAGMENT} or {description, passes: true},
+                           the latter with `tracks: [SLUG, ...]` for a server written before later tracks
 
 Each server folder holds a `your_program.sh`. Folders under fixtures/ without a fixture.yaml (shared
 code, such as fixtures/_lib) are not fixtures. Fixtures named `hostile-*` attack the tester itself (a
@@ -78,7 +79,7 @@ def script_problem(folder: Path, role: str) -> Problem | None:
     return None
 
 
-def read_fixture(spec: Path, slugs: list[str]) -> tuple[Fixture | None, list[Problem]]:
+def read_fixture(spec: Path, slugs: list[str], tracks: list[str] = ()) -> tuple[Fixture | None, list[Problem]]:
     """A fixture from its fixture.yaml, or the problems that keep it from being one."""
     where = shown(spec)
     try:
@@ -95,10 +96,21 @@ def read_fixture(spec: Path, slugs: list[str]) -> tuple[Fixture | None, list[Pro
     if not isinstance(data.get("description"), str) or not data["description"].strip():
         problems.append(Problem(where, locate(tree, ("description",))[0], "the fixture has no description",
                                 "add 'description:' saying what its defect is"))
-    unknown = sorted(set(data) - {"description", "fails_at", "message", "passes"})
+    unknown = sorted(set(data) - {"description", "fails_at", "message", "passes", "tracks"})
     for key in unknown:
         problems.append(Problem(where, locate(tree, (key,))[0], f"unknown key '{key}'",
-                                "the keys are description, fails_at, message and passes"))
+                                "the keys are description, fails_at, message, passes and tracks"))
+    if "tracks" in data:
+        named = data["tracks"]
+        if "passes" not in data or not isinstance(named, list) or not named:
+            problems.append(Problem(where, locate(tree, ("tracks",))[0],
+                                    "'tracks' lists the tracks a passing fixture passes",
+                                    "give it with 'passes: true', as a list: tracks: [base, compression]"))
+        else:
+            for slug in named:
+                if tracks and slug not in tracks:
+                    problems.append(Problem(where, locate(tree, ("tracks",))[0], f"'{slug}' is not a track of "
+                                            "this course", f"name one of: {', '.join(tracks)}"))
     for key in ("description", "message"):
         if PLACEHOLDER in str(data.get(key, "")):
             problems.append(Problem(where, locate(tree, (key,))[0], f"a {PLACEHOLDER} placeholder is left in '{key}'",

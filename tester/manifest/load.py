@@ -314,6 +314,9 @@ def _check_values(stage: Stage, place: tuple, problems: _Problems) -> None:
                 if parameter not in accepted:
                     problems.add(place + ("vars", name, parameter), f"'{generator}' takes no '{parameter}'",
                                  f"its parameters: {', '.join(accepted) or 'none'}")
+            if spec.min is not None and spec.max is not None and spec.min > spec.max:
+                problems.add(place + ("vars", name), f"min ({spec.min}) is larger than max ({spec.max})",
+                             "swap them: min is the smallest value drawn, max the largest")
     known = set(stage.vars) | set(BUILTIN_VALUES) | {name for probe in stage.probes for name in probe.captures()}
     used: list[tuple[tuple, str, frozenset[str]]] = [(place + ("files", key), key, frozenset()) for key in stage.files]
     used += [(place + ("files", key), value, frozenset()) for key, value in stage.files.items()

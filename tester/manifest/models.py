@@ -79,6 +79,8 @@ class Generated(Strict):
     size: int | None = Field(None, gt=0, description="Length in bytes (binary, text)")
     count: int | None = Field(None, gt=0, description="How many words (words)")
     separator: str | None = Field(None, description="Between words (words)")
+    min: int | None = Field(None, description="The smallest value (number)")
+    max: int | None = Field(None, description="The largest value (number)")
 
     def params(self) -> dict[str, Any]:
         return {name: value for name, value in _fields(self).items() if name != "generate" and value is not None}
@@ -232,12 +234,17 @@ class Capture(Strict):
         None, alias="json", pattern=r"^\$", description="A JSON path into the body: $.id, $.items[0].name")
     body: Regex | None = Field(None, description="A regular expression searched in the body: its first group, "
                                "or the whole match when it has none")
+    pattern: Regex | None = Field(None, description="With header: a regular expression searched in the header's "
+                                  "value; its first group (or the whole match) is the value taken")
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Capture:
         given = [key for key in ("header", "json_path", "body") if getattr(self, key) is not None]
         if len(given) != 1:
             raise ValueError("a capture takes its value from one place: give exactly one of header, json, body")
+        if self.pattern is not None and self.header is None:
+            raise ValueError("pattern picks a part of a header's value: give header too (a body capture is "
+                             "itself a pattern)")
         return self
 
 
