@@ -55,7 +55,8 @@ def verify(response: Response, step: Step, values: Mapping[str, Value], after: b
 def check(response: Response, expect: Expect, values: Mapping[str, Value], after: bytes = b"",
           sent: Sequence[tuple[str, str]] = ()) -> None:
     """Raise StageFailure for the first way the response differs from `expect`, whatever its level; the
-    failure carries the expectation's `level` and `rfc`, and a cited rule ends its message.
+    failure carries the expectation's `level` and `rfc` (a cited rule ends its message), and its `hint` when
+    the course gives one.
 
     `after` is whatever arrived on the connection after this response: it explains a gzip body cut
     short by a Content-Length that counted the uncompressed text. `sent` is the request's headers
@@ -65,6 +66,8 @@ def check(response: Response, expect: Expect, values: Mapping[str, Value], after
         _check(response, expect, values, after, sent)
     except StageFailure as failure:
         failure.level = expect.level
+        if expect.hint:
+            failure.hint = expect.hint
         if expect.rfc:
             failure.rfc = expect.rfc
             failure.message += f" ({expect.rfc})"

@@ -213,6 +213,8 @@ class Expect(Strict):
         "must", description="must: a mismatch fails the stage; should: it is a warning; may: noted in --debug "
         "and the JSON report")
     rfc: str | None = Field(None, description="The rule this checks, e.g. 'RFC 9112 §3.2', shown with a mismatch")
+    hint: str | None = Field(None, min_length=1, description="What to try next when this expectation fails, "
+                             "instead of the tester's own hint: the usual mistake behind it in this course")
 
     @model_validator(mode="after")
     def _one_body_rule(self) -> Expect:

@@ -114,5 +114,10 @@ def _check_distinct(name: str, taken: list[tuple[Connection, dict[str, Value]]],
             f"{earlier.label} and {connection.label} were both given {shown!r} as {{{name}}} (from {where}), though "
             f"their {len(taken)} requests came at the same moment and each must get its own",
             expected=f"{len(taken)} different values of {{{name}}}, one per request", hint=hints.BURST_SAME_VALUE,
-            evidence=evidence, curl=connection.sent[-1].curl,
+            evidence=evidence, curl=_at_once(connection.sent[-1].curl, len(taken)),
         )
+
+
+def _at_once(curl: str, count: int) -> str:
+    """The request `count` times at once from the shell (with one body, where each connection had its own)."""
+    return f"for i in $(seq {count}); do {curl} & done; wait  # {count} at once: compare the ids"

@@ -112,9 +112,9 @@ def items(method: str, target: str, headers: dict[str, str], body: bytes, defect
         document = {"name": name} if defect == "no-id" else {"id": number, "name": name}
         headers = (("Content-Type", "application/json"),)
         if defect != "no-location":
-            headers += (("Location", f"/items/{number}"),)
+            headers += (("Location", f"/items/{number}" if defect != "location-elsewhere" else f"/things/{number}"),)
         return respond("201 Created", json.dumps(document).encode(), headers)
-    found = re.fullmatch(r"/items/(\d+)(/secret)?", target)
+    found = re.fullmatch(r"/(?:items|things)/(\d+)(/secret)?", target)
     item = ITEMS.get(int(found.group(1))) if found else None
     if item is None:
         return respond("404 Not Found")
