@@ -35,23 +35,41 @@ CASES = {
 
 STAGE_HEADER = re.compile(r"^stage \d+ \S+: ")
 PROGRAM_LINE = "  [your_program] "
+BURST_NOTE = "requests sent but for their last byte"
 
 
 def normalize(output: str, port: int, root: Path = ROOT, temp: str = tempfile.gettempdir()) -> str:
     """The output with what changes between identical runs replaced by placeholders.
 
-    The port, stage durations and measured windows, the seed, temporary folders and the repository's absolute path become
+    The port, stage durations, measured windows and a restart's stop time, the seed, temporary folders and the repository's absolute path become
     <PORT>, <T>, <SEED>, <TMP> and <ROOT>. The program's output is relayed by a thread, so where its
     lines fall among the tester's own lines is a race: each stage's program lines move, in their own
-    order, to just after the stage's first line.
+    order, to just after the stage's first line. After a burst, body sizes and captured numbers are <N>.
     """
     text = re.sub(rf"(?<!\d){port}(?!\d)", "<PORT>", output)
     text = re.sub(r"\(\d+(\.\d+)? s\)", "(<T> s)", text)
     text = re.sub(r"of a core over \d+\.\d+ s", "of a core over <T> s", text)  # a measured window
+    text = re.sub(r"(ended by SIG[A-Z]+|exited with code -?\d+) after \d+\.\d+ s", r"\1 after <T> s", text)
     text = re.sub(r"\bseed \d+", "seed <SEED>", text)
     text = re.sub(rf"{re.escape(temp.rstrip('/'))}/[^/\s'\"]+", "<TMP>", text)
     text = text.replace(str(root), "<ROOT>")
-    return "\n".join(_program_lines_first(text.split("\n")))
+    return "\n".join(_burst_values_masked(_program_lines_first(text.split("\n"))))
+
+
+def _burst_values_masked(lines: list[str]) -> list[str]:
+    """In a stage with a burst, which request the server takes first is a race, so which id each
+    connection is given, and so its body's size, differ between identical runs: both become <N>."""
+    result: list[str] = []
+    in_burst = False
+    for line in lines:
+        if STAGE_HEADER.match(line):
+            in_burst = False
+        in_burst = in_burst or BURST_NOTE in line
+        if in_burst:
+            line = re.sub(r"\d+-byte body", "<N>-byte body", line)
+            line = re.sub(r"(captured \{\w+\} = )'\d+'", r"\1'<N>'", line)
+        result.append(line)
+    return result
 
 
 def _program_lines_first(lines: list[str]) -> list[str]:

@@ -222,7 +222,7 @@ def test_an_unknown_filter_points_at_the_template_line(tmp_path):
     assert line_of(found) == 14  # the body line, not the `expect:` line (12)
     assert "expect.body: unknown filter |lenght in the template '{text|lenght}'" in found
     assert "status" not in found  # the template alone, not the whole expect mapping
-    assert "fix: did you mean {text|len}? the filters are: json, len, lower, sha256, slice, upper" in found
+    assert "fix: did you mean {text|len}? the filters are: json, len, lower, sha256, slice, upper, url" in found
 
 
 def test_a_bad_template_in_a_header_or_file_name_is_reported_there(tmp_path):
@@ -236,10 +236,10 @@ def test_a_bad_template_in_a_header_or_file_name_is_reported_there(tmp_path):
 def test_template_errors_carry_their_fix():
     with pytest.raises(TemplateError) as caught:
         names("{a|uper}")
-    assert caught.value.fix == "did you mean {a|upper}? the filters are: json, len, lower, sha256, slice, upper"
+    assert caught.value.fix == "did you mean {a|upper}? the filters are: json, len, lower, sha256, slice, upper, url"
     with pytest.raises(TemplateError) as caught:
         names("{a|zzz}")
-    assert caught.value.fix == "the filters are: json, len, lower, sha256, slice, upper"
+    assert caught.value.fix == "the filters are: json, len, lower, sha256, slice, upper, url"
 
 
 # --------------------------------------------------------------------------- the walk through the models

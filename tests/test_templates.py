@@ -222,7 +222,7 @@ def test_names_give_the_filters_as_written():
     ("{a|len:3}", "the filter |len takes no arguments, got 1", "write it as {a|len}"),
     ("{a|json:x}", "the filter |json takes no arguments", "write it as {a|json}"),
     ("{a|sha265}", "unknown filter |sha265", "did you mean {a|sha256}?"),
-    ("{a|len|nope}", "unknown filter |nope", "the filters are: json, len, lower, sha256, slice, upper"),
+    ("{a|len|nope}", "unknown filter |nope", "the filters are: json, len, lower, sha256, slice, upper, url"),
 ])
 def test_a_bad_filter_or_argument_is_named_with_a_fix(template, problem, fix):
     with pytest.raises(TemplateError) as caught:

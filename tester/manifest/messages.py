@@ -70,6 +70,11 @@ class Spot:
     union_at: int | None = None
 
 
+
+def manifest_keys(model) -> list[str]:
+    """A model's keys as a manifest spells them: a field's alias where it has one (json, not json_value)."""
+    return [field.alias or name for name, field in model.model_fields.items()]
+
 def follow(root: type[BaseModel], loc: Iterable) -> Spot:
     annotation: Any = root
     field = None
@@ -227,9 +232,9 @@ def _literal(annotation: Any, expected: str | None, value: Any) -> tuple[str, st
 
 
 def _unknown_key(key: str, here: type[BaseModel] | None, elsewhere: list[type[BaseModel]]) -> tuple[str, str]:
-    valid = list(here.model_fields) if here else []
+    valid = manifest_keys(here) if here else []
     noun = noun_of(here) if here else "here"
-    homes = [model for model in elsewhere if model is not here and key in model.model_fields]
+    homes = [model for model in elsewhere if model is not here and key in manifest_keys(model)]
     if homes:
         places = [_home(model) for model in homes if not _probe_kind(model)]
         kinds = [_probe_kind(model) for model in homes if _probe_kind(model)]
@@ -281,7 +286,7 @@ def _union_mismatch(root: type[BaseModel], union: tuple, value: Any) -> Said:
     if fix is None:
         fix = _quote_fix(value) if str in members else f"write {expected}"
         for model in (member for member in members if _is_model(member)):
-            fix += f", or write a mapping: {noun_of(model)} takes: {', '.join(model.model_fields)}"
+            fix += f", or write a mapping: {noun_of(model)} takes: {', '.join(manifest_keys(model))}"
     return union, f"expected {expected}, got {_got(value)}", fix
 
 
@@ -308,7 +313,7 @@ def _type_fix(kind: str, value: Any, spot: Spot) -> str:
     if kind == "list_type":
         return "write the items under it, one '- item' line each, or on one line as [a, b]"
     model = spot.annotation if _is_model(spot.annotation) else None
-    keys = f"; {noun_of(model)} takes: {', '.join(model.model_fields)}" if model else ""
+    keys = f"; {noun_of(model)} takes: {', '.join(manifest_keys(model))}" if model else ""
     return "write 'key: value' lines indented under it, or {key: value} on one line" + keys
 
 
