@@ -42,7 +42,7 @@ NEW_KEYS = {
     # stage and program
     "args", "mtime", "symlink", "source", "../", "restart", "tracks", "requires",
     # issue 13 (the REST track)
-    "$not", "optional", "hint", "pattern",
+    "$not", "$number", "$all", "optional", "hint", "pattern",
 }
 
 

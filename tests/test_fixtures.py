@@ -39,6 +39,11 @@ def course_slugs() -> list[str]:
     return [stage.slug for stage in load_course(COURSE).stages]
 
 
+def track_of(slug: str) -> str:
+    course = load_course(COURSE)
+    return course.track_of(course.find(slug)).slug
+
+
 def spec_of(folder: Path) -> dict:
     return yaml.safe_load((folder / "fixture.yaml").read_text())
 
@@ -91,7 +96,9 @@ def test_fixture_verdict(tester, folder, tmp_path):
     if spec.get("fails_at") == "bind" and "did not accept a connection" in spec["message"]:
         # the verdict is the readiness wait running out: a shorter wait proves the same bound
         course = course_with(tmp_path, ready_timeout=3)
-    tracks = [argument for slug in spec.get("tracks", []) for argument in ("--track", slug)]
+    # a failing fixture runs its stage's track and the tracks it requires, as `tester check` runs it
+    slugs = spec.get("tracks", []) if spec.get("passes") else [track_of(spec["fails_at"])]
+    tracks = [argument for slug in slugs for argument in ("--track", slug)]
     run = tester("test", *tracks, solution=folder, course=course)
     assert_clean(run, folder)  # no traceback of the tester's own, nothing left running
     stages = run.report["stages"]

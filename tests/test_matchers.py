@@ -222,7 +222,7 @@ def test_json_paths_are_written_as_people_write_them():
 @pytest.mark.parametrize("pattern", [
     {"a": 1, "b": [True, None, 2.5, "{x}"]}, {"$any": "integer"}, {"$match": "[0-9]+"}, {"$unordered": [1, "{x}"]},
     {"$is": "{x}"}, {"$partial": {"a": {"$any": "value"}}}, {"$$ref": "#/a"}, [], {}, "text", None,
-    {"$not": {"$is": "{x}"}}, {"$not": [1, 2]},
+    {"$not": {"$is": "{x}"}}, {"$not": [1, 2]}, {"$number": "{x}"}, {"$all": [{"$any": "integer"}, 3]},
 ])
 def test_valid_patterns(pattern):
     validate(pattern)
@@ -239,6 +239,9 @@ def test_valid_patterns(pattern):
     ({"$partial": [1]}, "$partial takes an object", "{$partial: {name: x}}"),
     ({"a": "{nope"}, "at $.a: unmatched '{'", "{{"),
     ({"$not": {"$anyy": "integer"}}, "unknown matcher '$anyy'", "did you mean '$any'?"),
+    ({"$number": 3}, "$number takes a template", '"{qty}"'),
+    ({"$all": []}, "$all takes a list of patterns", "{$all: ["),
+    ({"$all": [{"$match": "("}]}, "not a valid regular expression", "single quotes"),
     ({1: "x"}, "the key 1 is not text", 'put it in quotes, "1"'),
     (float("nan"), "not a JSON number", "NaN"),
     ({"when": datetime.date(2024, 5, 1)}, "YAML reads 2024-05-01 as a date", '"2024-05-01"'),
@@ -278,6 +281,8 @@ VALUES = {"id": "3", "name": "pear"}
     (None, None), (True, True),
     ({"$not": {"$is": "{id}"}}, 4), ({"$not": {"$is": "{id}"}}, "4"), ({"$not": 3}, "3"),
     ({"$not": {"$not": {"$any": "integer"}}}, 2),
+    ({"$number": "{id}"}, 3), ({"$number": "{id}"}, 3.0), ({"$number": "1e2"}, 100),
+    ({"$all": [{"$any": "integer"}, {"$not": {"$number": "{id}"}}]}, 4),
     ({"id": {"$not": {"$is": "{id}"}}, "name": "{name}"}, {"id": 7, "name": "pear"}),
 ])
 def test_matching_json(pattern, actual):
@@ -314,6 +319,11 @@ def test_matching_json(pattern, actual):
     ({"$partial": {"a": 1}}, "a", "$", "expected an object, got a string"),
     ({"$not": {"$is": "{id}"}}, 3, "$", "expected anything but <'3', as a string or JSON>, got 3"),
     ({"a": {"$not": {"$any": "string"}}}, {"a": "x"}, "$.a", 'expected anything but <a string>, got "x"'),
+    ({"$number": "{id}"}, "3", "$", 'expected the number 3, got "3" (a string, not a number)'),
+    ({"$number": "{id}"}, 4, "$", "expected the number 3, got 4"),
+    ({"$all": [{"$any": "integer"}, {"$not": {"$number": "{id}"}}]}, 3, "$", "expected anything but 3, got 3"),
+    ({"$all": [{"$any": "integer"}, {"$not": {"$number": "{id}"}}]}, "4", "$", 'expected an integer, got a string'),
+    ({"$number": "{name}"}, 3, "$", "the pattern wants the number 'pear', which is not a JSON number"),
 ])
 def test_a_json_mismatch_names_the_path_and_both_sides(pattern, actual, where, words):
     mismatch = compare(pattern, actual, VALUES)

@@ -195,7 +195,8 @@ class Expect(Strict):
         default_factory=list, description="Byte strings the body must not contain (after decoding)")
     json_value: Annotated[Any, AfterValidator(_check_json_pattern)] = Field(
         None, alias="json", description="The body must be JSON equal in meaning to this; strings are templates, and "
-        "{$any: TYPE}, {$match: REGEX}, {$unordered: [...]}, {$is: TEMPLATE}, {$partial: {...}} match loosely")
+        "{$any: TYPE}, {$match: REGEX}, {$unordered: [...]}, {$is: TEMPLATE}, {$number: TEMPLATE}, {$partial: {...}}, "
+        "{$not: PATTERN}, {$all: [...]} match loosely")
     decode: Literal["gzip"] | None = Field(None, description="Decode the body with this coding before comparing")
     framing: Union[Framing, Annotated[list[Framing], Field(min_length=1)]] | None = Field(
         None, description="How the response must delimit its body: content-length, chunked or close (or a list)")

@@ -14,6 +14,8 @@ one key starts with `$` is a matcher instead:
                           number and the value a number, they compare by value ("100.0" matches 100)
     {$partial: {...}}     an object with at least these keys (others may be there too)
     {$not: PATTERN}       any value the pattern does not match ({$not: {$is: "{old_id}"}}: not the old id)
+    {$number: TEMPLATE}   a JSON number equal in value to the rendered text ("12" matches 12 and 12.0, not "12")
+    {$all: [...]}         a value every pattern of the list matches ({$all: [{$any: integer}, {$not: ...}]})
 
 A key `$$name` in a pattern object stands for the literal key `$name`. validate() runs at load time;
 compare() says where a body first differs, by JSON path.
@@ -36,7 +38,7 @@ from tester.matchers.json_text import Path, format_path
 from tester.templates import TemplateError, Value, names, render
 
 TYPES = ("integer", "number", "string", "boolean", "object", "array", "null", "value")
-MATCHERS = ("$any", "$match", "$unordered", "$is", "$partial", "$not")
+MATCHERS = ("$any", "$match", "$unordered", "$is", "$partial", "$not", "$number", "$all")
 SHOWN = 60  # characters of JSON text quoted in a message
 
 
@@ -136,6 +138,20 @@ def _check_is(argument: Any, path: Path) -> None:
     _template(argument, path)
 
 
+def _check_all(argument: Any, path: Path) -> None:
+    if not isinstance(argument, list) or not argument:
+        raise _error(path, "$all takes a list of patterns, every one of which must match",
+                     "write {$all: [{$any: integer}, {$not: 0}]}")
+    for item in argument:
+        validate(item, path)
+
+
+def _check_number(argument: Any, path: Path) -> None:
+    if not isinstance(argument, str):
+        raise _error(path, "$number takes a template (text)", 'write it in quotes: {$number: "{qty}"}')
+    _template(argument, path)
+
+
 def _check_partial(argument: Any, path: Path) -> None:
     if not isinstance(argument, dict) or _matcher(argument, path) is not None:
         raise _error(path, "$partial takes an object: the keys that must be there", "write {$partial: {name: x}}")
@@ -144,7 +160,7 @@ def _check_partial(argument: Any, path: Path) -> None:
 
 _VALIDATORS: dict[str, Callable[[Any, Path], None]] = {
     "$any": _check_any, "$match": _check_match, "$unordered": _check_unordered, "$is": _check_is,
-    "$partial": _check_partial, "$not": validate,
+    "$partial": _check_partial, "$not": validate, "$number": _check_number, "$all": _check_all,
 }
 
 
@@ -169,10 +185,13 @@ def templates(pattern: Any, path: Path = ()) -> Iterator[tuple[Path, str]]:
     matcher = _matcher(pattern, path)
     if matcher is not None:
         name, argument = matcher
-        if name == "$is":
+        if name in ("$is", "$number"):
             yield path, argument
         elif name in ("$unordered", "$partial", "$not"):
             yield from templates(argument, path)
+        elif name == "$all":
+            for item in argument:
+                yield from templates(item, path)
     elif isinstance(pattern, dict):
         for key, value in pattern.items():
             yield from templates(value, path + (_literal_key(key),))
@@ -267,6 +286,19 @@ class _Comparer:
             return None
         return Mismatch(path, f"expected {wanted[:SHOWN]} (as JSON text, or as a string), got {_short(actual)}")
 
+    def match_all(self, patterns: list, actual: Any, path: Path) -> Mismatch | None:
+        return next((found for found in (self.match(item, actual, path) for item in patterns) if found), None)
+
+    def match_number(self, template: str, actual: Any, path: Path) -> Mismatch | None:
+        wanted = self.text(template)
+        number = _number(wanted)
+        if number is None:
+            return Mismatch(path, f"the pattern wants the number {wanted[:SHOWN]!r}, which is not a JSON number, "
+                            "so nothing can match it")
+        if _is_number(actual) and actual == number:
+            return None
+        return Mismatch(path, f"expected the number {wanted[:SHOWN]}, got {_short(actual)}" + _kind_note(number, actual))
+
     def match_not(self, pattern: Any, actual: Any, path: Path) -> Mismatch | None:
         if self.match(pattern, actual, path) is not None:
             return None
@@ -309,10 +341,15 @@ class _Comparer:
                 return _Words(f"<a string matching {argument!r}>")
             if name == "$is":
                 return _Words(f"<{self.text(argument)!r}, as a string or JSON>")
+            if name == "$number":
+                return _Words(self.text(argument)) if _number(self.text(argument)) is not None \
+                    else _Words(f"<the number {self.text(argument)!r}>")
             if name == "$unordered":
                 return _Words(f"<in any order: {_short([self.shown(item) for item in argument])}>")
             if name == "$not":
                 return _Words(f"<anything but {_short(self.shown(argument))}>")
+            if name == "$all":
+                return _Words("<" + " and ".join(_short(self.shown(item)).strip("<>") for item in argument) + ">")
             return _Words(f"<at least: {_short(self.shown(argument))}>")
         if isinstance(pattern, dict):
             return {_literal_key(key): self.shown(value) for key, value in pattern.items()}

@@ -89,6 +89,8 @@ def item(body: bytes, defect: str | None) -> bytes:
         document["owner"] = {"since": 2020}
     elif defect == "count-off":
         document["count"] += 1
+    elif defect == "count-text":
+        document["count"] = str(document["count"])
     elif defect == "name-upper":
         document["name"] = name.upper()
     text = json.dumps(document).encode()
