@@ -39,6 +39,17 @@ MISTAKES = {
                                                 'it printed "called `Option::unwrap()` on a `None` value"'),
     "a panic that ends the program (Go)": ("crash-go-style-panic", "url-path",
                                            "it printed `runtime error: index out of range [3] with length 3`"),
+    # the REST track: hints the course gives in its manifest (`hint:`), and the burst probe's own
+    "an API error that is not JSON": ("rest-404-empty-body", "api-empty", "Every answer of the API is JSON"),
+    "a create answered 200": ("rest-create-200", "api-create", "answered 201 Created, not 200"),
+    "Content-Length on a 204": ("rest-204-content-length", "api-delete", "forbids Content-Length (even 0)"),
+    "ids counted from the items": ("rest-reuses-ids", "api-delete", "len(items) + 1 and max(ids) + 1"),
+    "405 without Allow": ("rest-405-no-allow", "api-methods", "must list what it does support in Allow"),
+    "a body type answered 400": ("rest-415-as-400", "api-bad-input", "Look at Content-Type before the body"),
+    "shared state without a lock": ("rest-racy-ids", "api-concurrent", "hold a lock (threading.Lock)"),
+    "items kept in memory only": ("rest-memory-only", "api-restart", "save the items to a file"),
+    "the next id not saved": ("rest-next-id-not-saved", "api-restart", "Save the next id with the items"),
+    "saving only on SIGTERM": ("rest-saves-on-exit", "api-crash", "SIGKILL gives a program no time to save"),
 }
 
 

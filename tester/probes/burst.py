@@ -109,12 +109,14 @@ def _check_distinct(name: str, taken: list[tuple[Connection, dict[str, Value]]],
         where = (f"the {source.header} header" if source.header is not None
                  else source.json_path if source.json_path is not None else "the body")
         shown = value.decode("latin-1") if isinstance(value, bytes) else value
-        evidence = [Evidence(f"{other.label} received", other.received[-1].raw) for other in (earlier, connection)]
+        request = connection.sent[-1]
+        evidence = [Evidence(f"sent on {connection.label} ({request.summary})", request.data)]
+        evidence += [Evidence(f"{other.label} received", other.received[-1].raw) for other in (earlier, connection)]
         raise StageFailure(
             f"{earlier.label} and {connection.label} were both given {shown!r} as {{{name}}} (from {where}), though "
             f"their {len(taken)} requests came at the same moment and each must get its own",
             expected=f"{len(taken)} different values of {{{name}}}, one per request", hint=hints.BURST_SAME_VALUE,
-            evidence=evidence, curl=_at_once(connection.sent[-1].curl, len(taken)),
+            evidence=evidence, curl=_at_once(request.curl, len(taken)),
         )
 
 
