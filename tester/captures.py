@@ -69,8 +69,10 @@ def take(response: Response, capture: Capture, name: str, body: bytes | None = N
             return header.value.encode("latin-1")
         found = _search(capture.pattern, header.value)
         if found is None:
+            what = "does not match" if re.search(capture.pattern, header.value) is None else \
+                "matches, but its first group takes no part in the match of"
             raise _missing(response, header.offset,
-                           f"the {capture.header} header, {header.value!r}, does not match the pattern "
+                           f"the {capture.header} header, {header.value!r}, {what} the pattern "
                            f"{capture.pattern!r}, so there is nothing to take {{{name}}} from",
                            f"a {capture.header} header in which {capture.pattern!r} finds the value for {{{name}}}",
                            hints.CAPTURE_HEADER)

@@ -62,6 +62,8 @@ def check(response: Response, expect: Expect, values: Mapping[str, Value], after
     short by a Content-Length that counted the uncompressed text. `sent` is the request's headers
     (name, value): a body that should be one of their values, or a response header that should answer
     an item of a list the request sent, gets a hint about reading that request header."""
+    if expect.when_status is not None and not status_rules.allows(expect.when_status, response.status):
+        return
     try:
         _check(response, expect, values, after, sent)
     except StageFailure as failure:

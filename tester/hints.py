@@ -182,6 +182,12 @@ BURST_SAME_VALUE = ("Requests handled at the same moment were given the same val
                     "step that only one thread at a time can take: hold a lock (threading.Lock) from reading the "
                     "counter until the item is stored.")
 
+BURST_UNANSWERED = ("This request came at the same moment as several others, and your server did not answer it "
+                    "in time, or closed the connection. Is a handler crashing when it runs beside another (an "
+                    "exception in a thread ends that connection: look at your program's output above)? Does "
+                    "your server accept only a few connections at a time, or hold a lock while it reads from a "
+                    "socket, so that one waiting client blocks the rest?")
+
 # --- requests as data: captures, refusals, pipelining, 100-continue (issue 11, part C) ---
 CAPTURE_HEADER = ("The stage takes this header's value from your response and uses it in a later request (a "
                   "Location for something just created, say): send the header with the value there.")

@@ -77,8 +77,8 @@ def plan(course: Course, target: Stage | None, only: bool,
     tracks they require, each track once, in the course's order; or, with neither, every stage of the
     course."""
     if target is None:
-        wanted = {id(track) for chosen in tracks or () for track in [*course.required(chosen), chosen]}
-        return [(stage, False) for track in course.tracks if not tracks or id(track) in wanted
+        wanted = {track.slug for chosen in tracks or () for track in [*course.required(chosen), chosen]}
+        return [(stage, False) for track in course.tracks if not tracks or track.slug in wanted
                 for stage in track.stages]
     if only:
         return [(target, False)]

@@ -23,6 +23,7 @@ from typing import Mapping
 from tester import httpdate
 from tester.errors import ValueWithFix
 from tester.manifest.models import FileSpec
+from tester.templates import names, render_text
 from tester.templates import Value, render
 
 SERVED = "served"  # the served folder's name inside the stage folder
@@ -113,7 +114,9 @@ def plan(files: Mapping[str, str | FileSpec], values: Mapping[str, Value], root:
 def _entry(path: PurePosixPath, spec: str | FileSpec, values: Mapping[str, Value], root: Path) -> Planned:
     if isinstance(spec, str):
         return Planned(path, content=render(spec, values))
-    mtime = parse_mtime(spec.mtime) if spec.mtime is not None else None
+    mtime = None
+    if spec.mtime is not None:  # a date may be a template of the stage's values: `mtime: "{when}"`
+        mtime = parse_mtime(render_text(spec.mtime, values) if isinstance(spec.mtime, str) else spec.mtime)
     if spec.symlink is not None:
         return Planned(path, symlink=os.fsdecode(render(spec.symlink, values)), mtime=mtime)
     if spec.source is not None:

@@ -7,6 +7,7 @@ Each generator takes a `random.Random` and its parameters from the manifest.
 
 from __future__ import annotations
 
+import email.utils
 import inspect
 import random
 from typing import Callable
@@ -145,6 +146,11 @@ def number(rng: random.Random, min: int = 1, max: int = 999) -> str:  # noqa: A0
     return str(rng.randint(min, max))
 
 
+def http_date(rng: random.Random) -> str:
+    """A moment between 2001 and 2020, whole seconds, as an IMF-fixdate (the form of Last-Modified)."""
+    return email.utils.formatdate(rng.randint(978_307_200, 1_609_459_199), usegmt=True)
+
+
 def coding(rng: random.Random) -> str:
     """A content-coding name no server supports, like 'x-walrus'."""
     return f"x-{word(rng)}"
@@ -160,6 +166,7 @@ GENERATORS: dict[str, Callable[..., Value]] = {
     "coding": coding,
     "label": label,
     "number": number,
+    "http-date": http_date,
 }
 
 

@@ -43,6 +43,8 @@ NEW_KEYS = {
     "args", "mtime", "symlink", "source", "../", "restart", "tracks", "requires",
     # issue 13 (the REST track)
     "$not", "$number", "$all", "optional", "hint", "pattern",
+    # issue 14 (the static-site track)
+    "when_status",
 }
 
 

@@ -805,6 +805,14 @@ def test_should_and_may_mismatches_are_warnings():
     ]
 
 
+def test_when_status_checks_an_expectation_only_for_those_statuses():
+    listing = {"when_status": 200, "body_contains": ["notes.txt"]}
+    assert verify(make(b"HTTP/1.1 404 Not Found"), step(expect={"status": [200, 404]}, also=[listing]), {}) == []
+    with pytest.raises(StageFailure) as caught:
+        verify(make(), step(expect={"status": [200, 404]}, also=[listing]), {})
+    assert "the body does not contain 'notes.txt'" in caught.value.message
+
+
 def test_a_must_mismatch_after_a_warning_still_fails():
     with pytest.raises(StageFailure) as caught:
         verify(make(), step(expect={"status": 200}, also=[

@@ -103,6 +103,13 @@ def test_a_plan_renders_paths_contents_and_targets():
     ]
 
 
+def test_an_mtime_may_be_a_template_of_the_stage_values():
+    planned = plan({"a.txt": FileSpec(content="a", mtime="{when}")}, {"when": "Sun, 06 Nov 1994 08:49:37 GMT"}, ROOT)
+    assert planned[0].mtime == 784111777
+    with pytest.raises(PlanError, match="not an IMF-fixdate"):
+        plan({"a.txt": FileSpec(content="a", mtime="{when}")}, {"when": "yesterday"}, ROOT)
+
+
 def test_a_value_that_makes_a_path_escape_is_refused_when_rendered():
     with pytest.raises(PlanError, match="climbs out"):
         plan({"{name}": "x"}, {"name": "../../x"}, ROOT)
@@ -204,6 +211,7 @@ def test_a_stage_with_a_tree_and_args_loads(tmp_path):
     ("directory: true\nfiles:\n  x: {source: missing.txt}", 7, "the source file missing.txt does not exist"),
     ("directory: true\nfiles:\n  x: {content: a, mtime: 'Sun, 6 Nov 1994 08:49:37 GMT'}", 7, "not an IMF-fixdate"),
     ("directory: true\nfiles:\n  x: {symlink: y, mtime: 3}", 7, "mtime on a symlink"),
+    ("directory: true\nfiles:\n  x: {content: a, mtime: '{wehn}'}", 7, "uses {wehn}, which this stage does not define"),
     ("directory: true\nfiles:\n  x: {content: '{nope}'}", 7, "uses {nope}, which this stage does not define"),
     ("args: ['{directory}/app.py']", 5, "uses {directory}, but the stage has no directory"),
     ("args: ['--x', '{prot}']", 5, "did you mean {port}?"),

@@ -123,3 +123,12 @@ def test_a_label_has_a_space_and_a_letter_outside_ascii():
 def test_numbers_stay_within_their_bounds():
     drawn = {variables.number(random.Random(seed), min=3, max=5) for seed in range(60)}
     assert drawn == {"3", "4", "5"}
+
+
+def test_an_http_date_is_an_imf_fixdate_of_this_century():
+    from tester import httpdate
+
+    for seed in range(40):
+        value = variables.http_date(random.Random(seed))
+        assert httpdate.problem(value) is None, value
+        assert 978_307_200 <= httpdate.seconds(value) < 1_609_459_200

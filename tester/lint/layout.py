@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
 import yaml
 
@@ -79,7 +80,7 @@ def script_problem(folder: Path, role: str) -> Problem | None:
     return None
 
 
-def read_fixture(spec: Path, slugs: list[str], tracks: list[str] = ()) -> tuple[Fixture | None, list[Problem]]:
+def read_fixture(spec: Path, slugs: list[str], tracks: Sequence[str] = ()) -> tuple[Fixture | None, list[Problem]]:
     """A fixture from its fixture.yaml, or the problems that keep it from being one."""
     where = shown(spec)
     try:

@@ -73,6 +73,8 @@ def _check_spec(spec: FileSpec, where: tuple, known: set[str], captured: set[str
         if spec.symlink is not None:
             problems.add(where + ("mtime",), "mtime on a symlink: a server sees the time of the file it points to",
                          "give the mtime to the target file instead")
+        elif isinstance(spec.mtime, str) and names(spec.mtime):
+            _check_names(spec.mtime, where + ("mtime",), known, captured, "files are written", problems)
         else:
             try:
                 stagefiles.parse_mtime(spec.mtime)

@@ -324,6 +324,10 @@ def _check_values(stage: Stage, place: tuple, problems: _Problems) -> None:
     needs_directory = bool(stage.files)
     for number, probe in enumerate(stage.probes):
         own = frozenset(probe.own_values())
+        for name in sorted(own & set(stage.vars)):
+            problems.add(place + ("vars", name), f"the stage's value {{{name}}} has the name the {probe.kind} probe "
+                         f"(probes[{number}]) gives its own value, so its templates could not reach it",
+                         f"rename it: {{{name}}} inside that probe is the probe's own")
         for inner, template in probe.templates():
             used.append((place + ("probes", number) + inner, template, own))
             needs_directory = needs_directory or "files" in inner

@@ -70,10 +70,10 @@ class Spot:
     union_at: int | None = None
 
 
-
 def manifest_keys(model) -> list[str]:
     """A model's keys as a manifest spells them: a field's alias where it has one (json, not json_value)."""
     return [field.alias or name for name, field in model.model_fields.items()]
+
 
 def follow(root: type[BaseModel], loc: Iterable) -> Spot:
     annotation: Any = root

@@ -214,6 +214,9 @@ class Expect(Strict):
         "must", description="must: a mismatch fails the stage; should: it is a warning; may: noted in --debug "
         "and the JSON report")
     rfc: str | None = Field(None, description="The rule this checks, e.g. 'RFC 9112 §3.2', shown with a mismatch")
+    when_status: StatusRule | None = Field(
+        None, description="Check this expectation only when the response's status is one of these (in an also "
+        "item: what a 200 must hold where a 404 is allowed too)")
     hint: str | None = Field(None, min_length=1, description="What to try next when this expectation fails, "
                              "instead of the tester's own hint: the usual mistake behind it in this course")
 
@@ -278,7 +281,7 @@ class FileSpec(Strict):
     symlink: Template | None = Field(None, description="Make a symbolic link to this target instead of a file")
     mtime: Union[int, str] | None = Field(
         None, description="Modification time: seconds since 1970, or an IMF-fixdate such as "
-        "'Sun, 06 Nov 1994 08:49:37 GMT'")
+        "'Sun, 06 Nov 1994 08:49:37 GMT', or a template giving one ('{when}', with when: http-date)")
 
     @model_validator(mode="after")
     def _one_source(self) -> FileSpec:

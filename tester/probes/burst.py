@@ -2,10 +2,12 @@
 
 Clients that arrive one after another never meet inside the server, so a counter read and then written
 back, or a file loaded, changed and saved, looks correct to them. A burst makes the requests meet: every
-connection sends all of its request but the last byte, the tester waits for the server to have read that
-much on each, and then sends the last bytes one right after the other. The server's handlers all wake at
-the same moment and run side by side, so a race that a gap between requests would hide shows up in
-nearly every run, not by luck.
+connection sends all of its request but the last byte, the tester waits `settle` seconds (time for the
+server to accept them all and read that much), and then sends the last bytes one right after the other.
+The server's handlers wake at about the same moment and run side by side, so a race with anything slow
+between its read and its write (a save, a sleep, an await) shows up in practice every run, not by luck.
+Each connection is closed once its answer is checked, so a server with a fixed pool of workers is served
+in turn, as real clients that hang up would let it.
 
 Each connection sends the same step, rendered with its own number as `{n}` (1 to `connections`), and each
 response is checked with the step's expectation. A value the step captures is kept per connection, as
@@ -88,14 +90,26 @@ class BurstProbe(Probe):
             connection.send_bytes(last)
         taken: list[tuple[Connection, dict[str, Value]]] = []
         for connection, outgoing, own, _ in sent:
-            judge(connection, self.step, 1, outgoing, own)
+            try:
+                judge(connection, self.step, 1, outgoing, own)
+            except StageFailure as failure:
+                raise _in_a_burst(failure, self.connections) from None
             values = {name: own.values[name] for name in self.step.capture}
             taken.append((connection, values))
             context.values.update({f"{name}_{len(taken)}": value for name, value in values.items()})
+            finish(connection, context)
         for name in self.distinct:
             _check_distinct(name, taken, self.step)
-        for connection, *_ in sent:
-            finish(connection, context)
+
+
+def _in_a_burst(failure: StageFailure, count: int) -> StageFailure:
+    """A request of the burst that got no answer, or a cut one: say that it came with the others."""
+    unanswered = failure.connection_lost or "no response" in failure.message
+    if unanswered:
+        failure.message += f" (one of {count} requests sent at the same moment)"
+        failure.args = (failure.message,)
+        failure.hint = hints.BURST_UNANSWERED
+    return failure
 
 
 def _check_distinct(name: str, taken: list[tuple[Connection, dict[str, Value]]], step: Step) -> None:

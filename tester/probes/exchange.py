@@ -31,7 +31,7 @@ from tester.program import SCRIPT
 from tester.request import Outgoing, build
 from tester.templates import TemplateError, Value, names, render, render_text
 
-HEAD_BODY_WAIT = 0.1  # seconds to listen for a body wrongly sent after the last response, a response to HEAD
+HEAD_BODY_WAIT = 0.1  # seconds to listen for a body wrongly sent after a last response that has none (HEAD, 304)
 
 
 class ExchangeProbe(Probe):
@@ -256,7 +256,8 @@ def finish(connection: Connection, context: ProbeContext) -> None:
     if last.framing != "close":
         wait = context.defaults.trailing_wait
         length = last.header("content-length")
-        if last.request_method == "HEAD" and length is not None and length.value not in ("", "0"):
+        bodiless = last.request_method == "HEAD" or last.status in (204, 304)
+        if bodiless and length is not None and length.value not in ("", "0"):
             wait = max(wait, HEAD_BODY_WAIT)  # a body a GET would get may be written after the head
         connection.check_no_stray_bytes(wait)
     connection.close()

@@ -37,6 +37,8 @@ def route(method: str, target: str, body: bytes, defect: str | None) -> bytes:
         date = time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime())
     common = [("Date", date)] + ([] if defect == "no-server" else [("Server", "demo/1.0")])
     if target == "/secret":
+        if defect == "forbidden-silent":
+            return respond("403 Forbidden", common)
         return respond("200 OK" if defect == "wrong-status" else "404 Not Found", common)
     if target == "/broken":
         return respond("200 OK" if defect == "wrong-class" else "503 Service Unavailable", common)
