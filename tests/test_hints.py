@@ -45,7 +45,7 @@ MISTAKES = {
     "Content-Length on a 204": ("rest-204-content-length", "api-delete", "forbids Content-Length (even 0)"),
     "ids counted from the items": ("rest-reuses-ids", "api-delete", "len(items) + 1 and max(ids) + 1"),
     "405 without Allow": ("rest-405-no-allow", "api-methods", "must list what it does support in Allow"),
-    "a body type answered 400": ("rest-415-as-400", "api-bad-input", "Look at Content-Type before the body"),
+    "a body type answered 400": ("rest-415-as-400", "api-bad-input", "Look at Content-Type before parsing the body"),
     "shared state without a lock": ("rest-racy-ids", "api-concurrent", "hold a lock (threading.Lock)"),
     "items kept in memory only": ("rest-memory-only", "api-restart", "save the items to a file"),
     "the next id not saved": ("rest-next-id-not-saved", "api-restart", "Save the next id with the items"),

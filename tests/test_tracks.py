@@ -22,7 +22,7 @@ BASE = ["bind", "respond-200", "url-path", "echo", "user-agent", "concurrency", 
 COMPRESSION = ["compression-header", "compression-multi", "gzip"]
 PERSISTENCE = ["keep-alive", "keep-alive-multi", "connection-close"]
 REST = ["api-empty", "api-create", "api-list", "api-replace", "api-delete", "api-methods", "api-bad-input",
-        "api-bodies", "api-concurrent", "api-restart", "api-crash"]
+        "api-bodies", "api-restart", "api-crash", "api-concurrent"]
 
 
 def stage(slug: str, indent: str = "      ") -> str:
