@@ -23,6 +23,8 @@ COMPRESSION = ["compression-header", "compression-multi", "gzip"]
 PERSISTENCE = ["keep-alive", "keep-alive-multi", "connection-close"]
 REST = ["api-empty", "api-create", "api-list", "api-replace", "api-delete", "api-methods", "api-bad-input",
         "api-bodies", "api-restart", "api-crash", "api-concurrent"]
+STATIC = ["static-types", "static-head", "static-index", "static-names", "static-escape", "static-methods",
+          "static-large", "static-cache", "static-ranges"]
 
 
 def stage(slug: str, indent: str = "      ") -> str:
@@ -61,13 +63,14 @@ def line_of(text: str, fragment: str, nth: int = 0) -> int:
 # the shipped course
 
 
-def test_the_shipped_course_is_in_four_tracks_numbered_as_before():
+def test_the_shipped_course_is_in_five_tracks_numbered_as_before():
     course = load_course(COURSE)
     assert [(item.slug, item.requires) for item in course.tracks] == [
-        ("base", []), ("compression", ["base"]), ("persistence", ["base"]), ("rest", ["base", "persistence"])]
+        ("base", []), ("compression", ["base"]), ("persistence", ["base"]), ("rest", ["base", "persistence"]),
+        ("static", ["base"])]
     assert [[stage.slug for stage in item.stages] for item in course.tracks] == [BASE, COMPRESSION, PERSISTENCE,
-                                                                                   REST]
-    assert [stage.slug for stage in course.stages] == BASE + COMPRESSION + PERSISTENCE + REST
+                                                                                   REST, STATIC]
+    assert [stage.slug for stage in course.stages] == BASE + COMPRESSION + PERSISTENCE + REST + STATIC
     assert course.find("12").slug == "keep-alive" and course.stage_number(course.find("gzip")) == 11
     assert all(item.title and item.description.endswith(".") for item in course.tracks)
     assert course.tracks[1].stages[0] is course.stages[8]  # one object, whichever way it is reached
@@ -293,7 +296,7 @@ def test_status_groups_the_stages_by_track(capsys, tmp_path):
     assert "  → 10. current  compression-multi    Several accepted encodings" in lines
     assert "  · 11. locked   gzip                 Compress with gzip" in lines
     assert "  · 12. pending  keep-alive           Persistent connections" in lines
-    assert "4 of 25 passed; your track is compression, 1 of 3 passed" in out
+    assert "4 of 34 passed; your track is compression, 1 of 3 passed" in out
     assert "Next: read stage 10" in out
 
 
@@ -350,8 +353,8 @@ def test_new_stage_goes_at_the_end_of_its_track_and_says_what_moved(capsys, cour
     assert [stage.slug for stage in course.find_track("compression").stages] == COMPRESSION + ["brotli"]
     assert course.stage_number(course.find("keep-alive")) == 13
     assert "added stage 12 brotli:" in out
-    assert "note: stages 12-25 (keep-alive, keep-alive-multi, connection-close, api-empty, api-create, " in out
-    assert "are now 13-26" in out
+    assert "note: stages 12-34 (keep-alive, keep-alive-multi, connection-close, api-empty, api-create, " in out
+    assert "are now 13-35" in out
     assert (course_copy.parent / "stages" / "12-brotli.md").is_file()
     after = course_copy.read_text()
     assert after.replace(after[after.index("      - slug: brotli\n"):after.index("  - slug: persistence")], "") \
@@ -361,8 +364,8 @@ def test_new_stage_goes_at_the_end_of_its_track_and_says_what_moved(capsys, cour
 def test_new_stage_without_a_track_ends_the_last_track(capsys, course_copy):
     assert main(["new-stage", "pipelining", "--course", str(course_copy), "--no-color"]) == 0
     out = capsys.readouterr().out
-    assert "added stage 26 pipelining:" in out and "note:" not in out
-    assert load_course(course_copy).find_track("rest").stages[-1].slug == "pipelining"
+    assert "added stage 35 pipelining:" in out and "note:" not in out
+    assert load_course(course_copy).find_track("static").stages[-1].slug == "pipelining"
 
 
 def test_new_stage_in_an_unknown_track_is_refused(capsys, course_copy):
