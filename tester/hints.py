@@ -147,6 +147,10 @@ FILE_IN_DIRECTORY = ("The file is in the folder given with --directory: your pro
                      "and the file {name} is there ({path}). Read the folder from your program's arguments "
                      "(the word after --directory in sys.argv) and open the file at os.path.join(directory, "
                      "name), not in the folder your program runs in.")
+FILE_NAME_ENCODED = ("The file {name} is in the --directory folder, and the URL names it percent-encoded, as "
+                     "{encoded}: a URL cannot hold spaces or letters outside ASCII, so each byte of them comes "
+                     "as %XX. Decode the path (urllib.parse.unquote) before you look for the file, and look in "
+                     "the folder given with --directory.")
 CONTENT_LENGTH = ("Content-Length is the body's length in bytes, not characters: count the bytes you send, "
                   "after encoding (len(body_bytes), not len(text)) and after compressing, when you compress. "
                   "Send a file's bytes as they are, without decoding them.")

@@ -65,6 +65,13 @@ def test_a_folder_is_not_a_file(tmp_path):
     assert point(tmp_path).hint == hints.STATUS[(200, 404)]
 
 
-def test_the_name_is_the_target_last_segment_percent_decoded(tmp_path):
+def test_a_percent_encoded_name_is_decoded_and_the_hint_says_so(tmp_path):
     (tmp_path / "a b").write_bytes(b"x")
-    assert "the file a b is there" in point(tmp_path, target="/files/a%20b?download=1").hint
+    hint = point(tmp_path, target="/files/a%20b?download=1").hint
+    assert "The file a b is in the --directory folder" in hint and "as a%20b" in hint and "unquote" in hint
+
+
+def test_a_name_in_a_subfolder_is_found_too(tmp_path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.txt").write_bytes(b"x")
+    assert "the file docs/a.txt is there" in point(tmp_path, target="/files/docs/a.txt").hint

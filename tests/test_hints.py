@@ -50,6 +50,13 @@ MISTAKES = {
     "items kept in memory only": ("rest-memory-only", "api-restart", "save the items to a file"),
     "the next id not saved": ("rest-next-id-not-saved", "api-restart", "Save the next id with the items"),
     "saving only on SIGTERM": ("rest-saves-on-exit", "api-crash", "SIGKILL gives a program no time to save"),
+    # the static-site track
+    "one type for every file": ("static-octet-stream-all", "static-types", "Take the type from the file's extension"),
+    "index.html at the top only": ("static-index-top-only", "static-index", "in every folder, not only at the top"),
+    "a name looked up still encoded": ("static-names-undecoded", "static-names", "Decode the path"),
+    "traversal blocked for a plain .. only": ("static-plain-dotdot-only", "static-escape", "Decode the name first"),
+    "a file read with one read()": ("static-one-read", "static-large", "f.read() with no size"),
+    "Content-Range one past the end": ("static-range-off-by-one", "static-ranges", "includes both ends"),
 }
 
 

@@ -336,11 +336,16 @@ def _point_at_the_directory(failure: StageFailure, step: Step, outgoing: Outgoin
     wanted = single(step.expect.status) if step.expect.status is not None else None
     if context.directory is None or wanted != 200 or response.status != 404:
         return
-    name = unquote(outgoing.target.partition("?")[0].rpartition("/")[2])
+    segments = outgoing.target.partition("?")[0].split("/", 2)  # "", the route (files), the name in the folder
+    encoded = segments[2] if len(segments) == 3 else ""
+    name = unquote(encoded)
     path = Path(context.directory) / name
     if not name or not path.is_file():
         return
     failure.message += f" for {outgoing.target}, a file that is in the --directory folder"
+    if name != encoded:
+        failure.hint = hints.FILE_NAME_ENCODED.format(encoded=encoded, name=name)
+        return
     args = context.program.args if context.program else ["--directory", str(context.directory)]
     command = " ".join([f"./{SCRIPT}", *args])  # as runner.run_stage started it
     failure.hint = hints.FILE_IN_DIRECTORY.format(command=command, name=name, path=path)
