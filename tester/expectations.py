@@ -151,7 +151,7 @@ def _check_header(response: Response, name: str, rule: str | HeaderRule, values:
         message = f"{name} is {header.value!r}, expected {wanted!r}"
         if name.lower() == "content-length" and header.value.isdigit():
             message += f" (so the tester read a body of {len(response.body)} bytes)"
-        raise _fail(response, offset, message, f"{name}: {wanted}", _header_hint(name))
+        raise _fail(response, offset, message, f"{name}: {wanted}", _header_hint(name, present=True))
 
 
 def _has_value_rule(rule: HeaderRule) -> bool:
@@ -422,11 +422,11 @@ def _value_offset(response: Response, header) -> int:
     return colon
 
 
-def _header_hint(name: str) -> str:
+def _header_hint(name: str, present: bool = False) -> str:
     return {
         "content-length": hints.CONTENT_LENGTH,
         "content-type": hints.CONTENT_TYPE,
-    }.get(name.lower(), hints.HEADER_MISSING)
+    }.get(name.lower(), hints.HEADER_VALUE if present else hints.HEADER_MISSING)
 
 
 def _fail(response: Response, offset: int, problem: str, expected: str, hint: str) -> StageFailure:

@@ -135,6 +135,8 @@ STATUS = {
 STATUS_DEFAULT = "Check how your server picks the response for this request target and method."
 REASON = "The reason phrase follows the code exactly, with its capitals: 200 OK, 201 Created, 404 Not Found."
 HEADER_MISSING = "Add the header to the response head, as 'Name: value\\r\\n' before the empty line."
+HEADER_VALUE = ("The header is there, but with another value: compare the two from the caret on. The value is "
+                "everything after the colon and its spaces, up to \\r\\n.")
 HEADER_VALUE_CUT = ("The body is the request's {header} value, but your copy of it stops {where}. Header values "
                     "contain spaces, colons, semicolons and commas: take everything after the first ':' of the "
                     "header line (line.split(':', 1)[1]), trimmed of the spaces around it (.strip()), and split "

@@ -842,3 +842,10 @@ def test_warnings_are_printed_after_a_passing_stage_and_counted():
         {"level": "should", "rfc": "RFC 9110 §6.6.1", "message": should.message, "expected": "a Date header"},
         {"level": "may", "rfc": None, "message": may.message, "expected": ""},
     ]
+
+
+def test_a_header_with_another_value_is_not_told_to_add_the_header():
+    failure = fail(make(headers=[b"Location: /elsewhere"]), Expect(status=200, headers={"Location": "/there"}))
+    assert failure.hint == hints.HEADER_VALUE
+    missing = fail(make(), Expect(status=200, headers={"Location": "/there"}))
+    assert missing.hint == hints.HEADER_MISSING
