@@ -107,8 +107,8 @@ def assemble(method: str, target: str, headers: list[tuple[str, str]], body: byt
 def _curl(method: str, url: str, headers: list[tuple[str, str]], body: bytes | None) -> str:
     words = ["curl", "-i"]
     path = url.partition("://")[2].partition("/")[2].partition("?")[0]
-    if any(segment in (".", "..") for segment in path.split("/")):
-        words.append("--path-as-is")  # curl would resolve the dot segments itself and send another path
+    if any(segment.lower().replace("%2e", ".") in (".", "..") for segment in path.split("/")):
+        words.append("--path-as-is")  # curl may resolve dot segments itself and send another path
     if method == "HEAD":
         words.append("--head")
     elif method != "GET" and not (method == "POST" and body is not None):

@@ -23,7 +23,7 @@ from typing import Mapping
 from tester import httpdate
 from tester.errors import ValueWithFix
 from tester.manifest.models import FileSpec
-from tester.templates import names, render_text
+from tester.templates import render_text
 from tester.templates import Value, render
 
 SERVED = "served"  # the served folder's name inside the stage folder

@@ -849,3 +849,10 @@ def test_a_header_with_another_value_is_not_told_to_add_the_header():
     assert failure.hint == hints.HEADER_VALUE
     missing = fail(make(), Expect(status=200, headers={"Location": "/there"}))
     assert missing.hint == hints.HEADER_MISSING
+
+
+def test_when_status_belongs_in_an_also_item():
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="put the checks that depend on the status in an also item"):
+        step(expect={"status": 200, "when_status": 201})

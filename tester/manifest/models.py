@@ -266,6 +266,9 @@ class Step(Strict):
 
     @model_validator(mode="after")
     def _also_checks_only(self) -> Step:
+        if self.expect.when_status is not None:
+            raise ValueError("when_status in expect would skip the whole check for other statuses, the status "
+                             "itself included: put the checks that depend on the status in an also item")
         for extra in self.also:
             if extra.then is not None or extra.or_close or extra.files:
                 raise ValueError("also checks the same response: then, or_close and files belong in expect")

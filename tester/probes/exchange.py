@@ -256,8 +256,8 @@ def finish(connection: Connection, context: ProbeContext) -> None:
     if last.framing != "close":
         wait = context.defaults.trailing_wait
         length = last.header("content-length")
-        bodiless = last.request_method == "HEAD" or last.status in (204, 304)
-        if bodiless and length is not None and length.value not in ("", "0"):
+        declares_a_body = length is not None and length.value not in ("", "0")
+        if last.status in (204, 304) or (last.request_method == "HEAD" and declares_a_body):
             wait = max(wait, HEAD_BODY_WAIT)  # a body a GET would get may be written after the head
         connection.check_no_stray_bytes(wait)
     connection.close()
