@@ -69,10 +69,9 @@ def take(response: Response, capture: Capture, name: str, body: bytes | None = N
             return header.value.encode("latin-1")
         found = _search(capture.pattern, header.value)
         if found is None:
-            what = "does not match" if re.search(capture.pattern, header.value) is None else \
-                "matches, but its first group takes no part in the match of"
+            why = _no_value(capture.pattern, header.value)
             raise _missing(response, header.offset,
-                           f"the {capture.header} header, {header.value!r}, {what} the pattern "
+                           f"the {capture.header} header, {header.value!r}, {why} the pattern "
                            f"{capture.pattern!r}, so there is nothing to take {{{name}}} from",
                            f"a {capture.header} header in which {capture.pattern!r} finds the value for {{{name}}}",
                            hints.CAPTURE_HEADER)
@@ -83,10 +82,8 @@ def take(response: Response, capture: Capture, name: str, body: bytes | None = N
     text = body.decode("utf-8", errors="surrogateescape")
     group = _search(capture.body, text)
     if group is None:
-        what = "does not match" if re.search(capture.body, text) is None else \
-            "matches, but its first group takes no part in the match of"
         raise _missing(response, response.head_length,
-                       f"the body {what} the pattern {capture.body!r}, so there is nothing to take {{{name}}} from",
+                       f"the body {_no_value(capture.body, text)} the pattern {capture.body!r}, so there is nothing to take {{{name}}} from",
                        f"a body in which {capture.body!r} finds the value for {{{name}}}", hints.CAPTURE_BODY)
     return group.encode("utf-8", errors="surrogateescape")
 
@@ -95,6 +92,20 @@ def _search(pattern: str, text: str) -> str | None:
     """The first group of the pattern's first match in `text` (the whole match when it has no group)."""
     match = re.search(pattern, text)
     return (match.group(1) if match.re.groups else match.group(0)) if match else None
+
+
+def _no_value(pattern: str, text: str) -> str:
+    """Why `_search` found nothing, as the words between the text and the pattern in a message."""
+    if re.search(pattern, text) is None:
+        return "does not match"
+    return "matches, but its first group takes no part in the match of"
+
+
+def source(capture: Capture) -> str:
+    """Where a capture takes its value, in words: 'the Location header', '$.id', 'the body'."""
+    if capture.header is not None:
+        return f"the {capture.header} header"
+    return capture.json_path if capture.json_path is not None else "the body"
 
 
 def _json_value(response: Response, body: bytes, steps: list[PathStep], name: str) -> Value:

@@ -23,8 +23,7 @@ from typing import Mapping
 from tester import httpdate
 from tester.errors import ValueWithFix
 from tester.manifest.models import FileSpec
-from tester.templates import render_text
-from tester.templates import Value, render
+from tester.templates import Value, render, render_text
 
 SERVED = "served"  # the served folder's name inside the stage folder
 

@@ -132,10 +132,13 @@ def _check_unordered(argument: Any, path: Path) -> None:
         validate(item, path + (index,))
 
 
-def _check_is(argument: Any, path: Path) -> None:
-    if not isinstance(argument, str):
-        raise _error(path, "$is takes a template (text)", 'write it in quotes: {$is: "{id}"}')
-    _template(argument, path)
+def _template_argument(name: str, example: str) -> Callable[[Any, Path], None]:
+    """The validator of a matcher whose argument is a template: $is, $number."""
+    def check(argument: Any, path: Path) -> None:
+        if not isinstance(argument, str):
+            raise _error(path, f"{name} takes a template (text)", f'write it in quotes: {{{name}: "{example}"}}')
+        _template(argument, path)
+    return check
 
 
 def _check_all(argument: Any, path: Path) -> None:
@@ -146,12 +149,6 @@ def _check_all(argument: Any, path: Path) -> None:
         validate(item, path)
 
 
-def _check_number(argument: Any, path: Path) -> None:
-    if not isinstance(argument, str):
-        raise _error(path, "$number takes a template (text)", 'write it in quotes: {$number: "{qty}"}')
-    _template(argument, path)
-
-
 def _check_partial(argument: Any, path: Path) -> None:
     if not isinstance(argument, dict) or _matcher(argument, path) is not None:
         raise _error(path, "$partial takes an object: the keys that must be there", "write {$partial: {name: x}}")
@@ -159,8 +156,9 @@ def _check_partial(argument: Any, path: Path) -> None:
 
 
 _VALIDATORS: dict[str, Callable[[Any, Path], None]] = {
-    "$any": _check_any, "$match": _check_match, "$unordered": _check_unordered, "$is": _check_is,
-    "$partial": _check_partial, "$not": validate, "$number": _check_number, "$all": _check_all,
+    "$any": _check_any, "$match": _check_match, "$unordered": _check_unordered,
+    "$is": _template_argument("$is", "{id}"), "$partial": _check_partial, "$not": validate,
+    "$number": _template_argument("$number", "{qty}"), "$all": _check_all,
 }
 
 

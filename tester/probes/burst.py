@@ -24,7 +24,7 @@ from typing import Iterator, Literal
 
 from pydantic import Field, model_validator
 
-from tester import hints
+from tester import captures, hints
 from tester.connection import Connection
 from tester.errors import Evidence, StageFailure
 from tester.manifest.models import Step
@@ -119,9 +119,7 @@ def _check_distinct(name: str, taken: list[tuple[Connection, dict[str, Value]]],
         earlier = first_with.setdefault(value, connection)
         if earlier is connection:
             continue
-        source = step.capture[name]
-        where = (f"the {source.header} header" if source.header is not None
-                 else source.json_path if source.json_path is not None else "the body")
+        where = captures.source(step.capture[name])
         shown = value.decode("latin-1") if isinstance(value, bytes) else value
         request = connection.sent[-1]
         evidence = [Evidence(f"sent on {connection.label} ({request.summary})", request.data)]

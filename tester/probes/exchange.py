@@ -300,9 +300,8 @@ def _capture(step: Step, response: Response, connection: Connection, context: Pr
     for name, capture in step.capture.items():
         value = captures.take(response, capture, name, body)
         context.values[name] = value
-        where = (f"the {capture.header} header" if capture.header is not None
-                 else capture.json_path if capture.json_path is not None else "the body")
-        connection.listener(connection.label, "note", f"captured {{{name}}} = {_shown(value)} from {where}")
+        connection.listener(connection.label, "note",
+                            f"captured {{{name}}} = {_shown(value)} from {captures.source(capture)}")
 
 
 def _shown(value: Value, limit: int = 60) -> str:
