@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import stat
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -107,3 +108,12 @@ def course_with(folder: Path, **defaults) -> Path:
     path = folder / "stages.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     return path
+
+
+def write_program(folder: Path, body: str) -> Path:
+    """A solution folder whose executable your_program.sh is `#!/bin/sh` followed by `body`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    script = folder / "your_program.sh"
+    script.write_text("#!/bin/sh\n" + body)
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    return folder

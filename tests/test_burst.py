@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import stat
 import textwrap
 from pathlib import Path
 
 import pytest
 
 from aftermath import assert_clean
+from conftest import write_program
 from tester import hints
 from tester.errors import ManifestError
 from tester.manifest.load import load_course
@@ -138,10 +138,7 @@ def test_what_a_burst_cannot_do_is_refused(tmp_path, change, words):
 
 def _solution(folder: Path, mode: str) -> Path:
     (folder / "server.py").write_text(SERVER)
-    script = folder / "your_program.sh"
-    script.write_text(f'#!/bin/sh\nexec python3 -u "{folder / "server.py"}" {mode}\n')
-    script.chmod(script.stat().st_mode | stat.S_IXUSR)
-    return folder
+    return write_program(folder, f'exec python3 -u "{folder / "server.py"}" {mode}\n')
 
 
 def test_a_server_with_a_lock_passes(tester, tmp_path):

@@ -9,7 +9,6 @@ Deno); each says so.
 from __future__ import annotations
 
 import re
-import stat
 import sys
 import textwrap
 import time
@@ -18,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from aftermath import assert_clean
+from conftest import write_program
 import conftest
 from tester import crashes, hints, runner
 from tester.cli import main
@@ -293,10 +293,7 @@ SLOW_SERVER = textwrap.dedent('''\
 
 def slow_server(folder: Path, then_exit: bool) -> Path:
     (folder / "server.py").write_text(SLOW_SERVER)
-    script = folder / "your_program.sh"
-    script.write_text(f'#!/bin/sh\nexec {sys.executable} -u server.py{" --then-exit" if then_exit else ""}\n')
-    script.chmod(script.stat().st_mode | stat.S_IXUSR)
-    return folder
+    return write_program(folder, f'exec {sys.executable} -u server.py{" --then-exit" if then_exit else ""}\n')
 
 
 @pytest.mark.parametrize("then_exit", [False, True], ids=["stays", "exits"])

@@ -19,12 +19,12 @@ used in some demonstration course, and every key named in NEW_KEYS must be caugh
 
 from __future__ import annotations
 
-import stat
 from pathlib import Path
 
 import pytest
 import yaml
 
+from conftest import write_program
 from tester.manifest import models
 from tester.manifest.load import load_course
 
@@ -53,13 +53,8 @@ def _cases(demo: Path) -> dict:
 
 
 def _solution(tmp_path: Path, demo: Path, defect: str | None) -> Path:
-    folder = tmp_path / (defect or "pass")
-    folder.mkdir()
-    script = folder / "your_program.sh"
     flag = f" --defect {defect}" if defect else ""
-    script.write_text(f'#!/bin/sh\nexec python3 -u "{demo / "server.py"}"{flag} "$@"\n')
-    script.chmod(script.stat().st_mode | stat.S_IXUSR)
-    return folder
+    return write_program(tmp_path / (defect or "pass"), f'exec python3 -u "{demo / "server.py"}"{flag} "$@"\n')
 
 
 @pytest.mark.parametrize("demo", DEMOS, ids=[demo.name for demo in DEMOS])

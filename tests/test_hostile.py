@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import signal
 import socket
-import stat
 import threading
 import time
 from pathlib import Path
@@ -21,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from aftermath import crash_in_output, port_in_use, survivors
-from conftest import FIXTURES, free_port
+from conftest import FIXTURES, free_port, write_program
 from tester import diagnose, processes
 from tester.connection import MAX_RESPONSE_BYTES, RECV_SIZE, Connection
 from tester.errors import StageFailure, UsageError
@@ -82,14 +81,6 @@ def test_crash_in_output_tells_the_tester_crash_from_the_program_output():
 
 
 # stopping a program whatever it does
-
-def write_program(folder: Path, body: str) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    script = folder / "your_program.sh"
-    script.write_text("#!/bin/sh\n" + body)
-    script.chmod(script.stat().st_mode | stat.S_IXUSR)
-    return folder
-
 
 def start(folder: Path, lines: list[str] | None = None) -> Program:
     program = Program(folder, free_port(), [], (lines if lines is not None else []).append)

@@ -16,7 +16,7 @@ from tester.cli import main
 from tester.program import Program
 
 from aftermath import assert_clean
-from conftest import REFERENCE, free_port
+from conftest import REFERENCE, free_port, write_program
 
 TCP = """\
   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
@@ -66,9 +66,7 @@ def _reuse_port_server(folder) -> None:
         while True:
             server.accept()
     """))
-    script = folder / "your_program.sh"
-    script.write_text("#!/bin/sh\nexec python3 -u server.py\n")
-    script.chmod(0o755)
+    write_program(folder, "exec python3 -u server.py\n")
 
 
 @pytest.mark.skipif(not os.path.exists("/proc/net/tcp"), reason="needs Linux /proc")

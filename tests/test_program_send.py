@@ -4,13 +4,12 @@ or with --stage, that stage's args and files (in a fresh folder, removed afterwa
 from __future__ import annotations
 
 import re
-import stat
 from pathlib import Path
 
 import pytest
 
 from aftermath import assert_clean
-from conftest import TesterRun as Outcome, free_port  # renamed: a Test* name would be collected
+from conftest import TesterRun as Outcome, free_port, write_program  # renamed: a Test* name would be collected
 from tester.cli import main
 
 DEMO = Path(__file__).resolve().parent / "demonstrations" / "program"
@@ -19,12 +18,7 @@ COURSE = DEMO / "stages.yaml"
 
 @pytest.fixture
 def solution(tmp_path):
-    folder = tmp_path / "solution"
-    folder.mkdir()
-    script = folder / "your_program.sh"
-    script.write_text(f'#!/bin/sh\nexec python3 -u "{DEMO / "server.py"}" "$@"\n')
-    script.chmod(script.stat().st_mode | stat.S_IXUSR)
-    return folder
+    return write_program(tmp_path / "solution", f'exec python3 -u "{DEMO / "server.py"}" "$@"\n')
 
 
 def send(capsys, solution: Path, *args: str) -> Outcome:

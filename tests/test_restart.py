@@ -3,13 +3,13 @@ that ignores SIGTERM, one that cannot start a second time; and nothing is left r
 
 from __future__ import annotations
 
-import stat
 import textwrap
 from pathlib import Path
 
 import pytest
 
 from aftermath import assert_clean
+from conftest import write_program
 from tester import hints
 
 # Counts its starts in DIR/starts; answers GET / with the count. Behaviours by the first argument after
@@ -69,10 +69,7 @@ def _solution(folder: Path) -> Path:
     solution = folder / "solution"
     solution.mkdir()
     (solution / "server.py").write_text(SERVER)
-    script = solution / "your_program.sh"
-    script.write_text('#!/bin/sh\nexec python3 -u "$(dirname "$0")/server.py" "$@"\n')
-    script.chmod(script.stat().st_mode | stat.S_IXUSR)
-    return solution
+    return write_program(solution, 'exec python3 -u "$(dirname "$0")/server.py" "$@"\n')
 
 
 @pytest.mark.parametrize("restarts", [
