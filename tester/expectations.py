@@ -42,7 +42,9 @@ def verify(response: Response, step: Step, values: Mapping[str, Value], after: b
     A mismatch of a `must` check raises StageFailure; a mismatch of a `should` or `may` check is
     returned, as a StageFailure with its `level`, among the warnings, and the checks go on."""
     warnings: list[StageFailure] = []
-    for expect in (step.expect, *step.also):
+    inherited = {"version": step.expect.version} if step.expect.version is not None else {}
+    for expect in (step.expect, *(extra if extra.version is not None else extra.model_copy(update=inherited)
+                                  for extra in step.also)):
         try:
             check(response, expect, values, after, sent)
         except StageFailure as failure:
@@ -78,6 +80,10 @@ def check(response: Response, expect: Expect, values: Mapping[str, Value], after
 
 def _check(response: Response, expect: Expect, values: Mapping[str, Value], after: bytes,
            sent: Sequence[tuple[str, str]]) -> None:
+    versions = [expect.version] if isinstance(expect.version, str) else expect.version or ["HTTP/1.1"]
+    if response.version not in versions:
+        raise _fail(response, 7, f"the status line says {response.version}, not {' or '.join(versions)}",
+                    f"'{' or '.join(versions)} '", hints.VERSION)
     if expect.status is not None and not status_rules.allows(expect.status, response.status):
         code = status_rules.single(expect.status)
         if code is not None:

@@ -133,6 +133,8 @@ STATUS = {
                 "compare it with the request shown above.",
 }
 STATUS_DEFAULT = "Check how your server picks the response for this request target and method."
+VERSION = ("Start every status line with HTTP/1.1, the version your server speaks, whatever the request's "
+           "version: 'HTTP/1.1 200 OK\\r\\n'.")
 REASON = "The reason phrase follows the code exactly, with its capitals: 200 OK, 201 Created, 404 Not Found."
 HEADER_MISSING = "Add the header to the response head, as 'Name: value\\r\\n' before the empty line."
 HEADER_VALUE = ("The header is there, but with another value: compare the two from the caret on. The value is "

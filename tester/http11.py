@@ -265,12 +265,12 @@ def _parse_head(data: bytes, eof: bool) -> _Head | None:
 
 
 def _check_status_prefix(data: bytes, end: int) -> None:
+    """The status line starts 'HTTP/1.1 ' or 'HTTP/1.0 '; which of them is allowed is the expectation's
+    business (a 1.0 answer to an HTTP/1.0 request is the server's choice, RFC 9110 §2.5)."""
     expected = b"HTTP/1.1 "
     for index, byte in enumerate(data[: min(end, len(expected))]):
-        if byte != expected[index]:
-            if data.startswith(b"HTTP/1.0") and index == 7:
-                problem = "the status line says HTTP/1.0"
-            elif index == 0:
+        if byte != expected[index] and not (index == 7 and byte == ord("0")):
+            if index == 0:
                 problem = "the response does not start with a status line"
             else:
                 problem = "the status line does not start with HTTP/1.1"
@@ -297,7 +297,7 @@ def _parse_status_line(data: bytes, line_end: int) -> tuple[str, int, str]:
         if not _REASON_BYTE.fullmatch(bytes([byte])):
             raise ParseError("the reason phrase holds a control byte", data, 13 + index,
                              "visible characters, spaces or tabs", kind="status-line")
-    return "HTTP/1.1", int(code), reason.decode("latin-1")
+    return data[:8].decode("ascii"), int(code), reason.decode("latin-1")
 
 
 def _parse_header(data: bytes, start: int, end: int) -> Header:

@@ -21,11 +21,14 @@ import shlex
 from dataclasses import dataclass
 from typing import Mapping
 
-from tester import chunking
+from tester import chunking, visible
 from tester.manifest.models import Request
 from tester.templates import Value, render, render_text
 
 BODY_FILE = "body.bin"
+RAW_FILE = "request.bin"
+RAW_INLINE = 1024  # a raw request longer than this is sent from a file in its reproduce line
+SUMMARY_TARGET = 60  # characters of a request target shown in its one-line summary
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,14 @@ class Outgoing:
 
     @property
     def summary(self) -> str:
-        return f"{self.method} {self.target}"
+        """One screen line: the method and target, with bytes no terminal should get escaped, and a long
+        target cut (a raw request may be anything, binary garbage included)."""
+        method, target = visible.escape(self.method.encode("latin-1")), visible.escape(self.target.encode("latin-1"))
+        if len(method) > SUMMARY_TARGET:
+            return f"{method[:SUMMARY_TARGET]}... ({len(self.data)} bytes)"
+        if len(target) > SUMMARY_TARGET:
+            target = f"{target[:SUMMARY_TARGET]}... ({len(self.target)} characters)"
+        return f"{method} {target}"
 
 
 def build(spec: Request, values: Mapping[str, Value], host: str, port: int,
@@ -56,8 +66,11 @@ def build(spec: Request, values: Mapping[str, Value], host: str, port: int,
         data = render(spec.raw, values)
         method, _, rest = data.partition(b" ")
         target = rest.partition(b" ")[0].decode("latin-1")
-        return Outgoing(method.decode("latin-1"), target, (), b"", data,
-                        _raw_curl(data, authority), spec.pieces, spec.piece_pause, head_length=len(data))
+        line, files = _raw_curl(data, authority), ()
+        if len(data) > RAW_INLINE:
+            line, files = _raw_file_line(len(data), authority), ((RAW_FILE, data),)
+        return Outgoing(method.decode("latin-1"), target, (), b"", data, line, spec.pieces, spec.piece_pause,
+                        files, head_length=len(data))
     target = render_text(spec.target, values)
     body = render(spec.body, values) if spec.body is not None else None
     headers = [("Host", authority)]
@@ -129,13 +142,19 @@ def _curl(method: str, url: str, headers: list[tuple[str, str]], body: bytes | N
 
 def saved_as(line: str, name: str, path: str) -> str:
     """A reproduce line that read the file `name`, now naming the copy the tester wrote at `path`."""
-    line = line.replace(f"@{name}", "@" + shlex.quote(path))
+    line = line.replace(f"@{name}", "@" + shlex.quote(path)).replace(f"--raw {name}", "--raw " + shlex.quote(path))
     return line.replace(f"# {name}: ", "# written by the tester: ")
 
 
 def _raw_curl(data: bytes, authority: str) -> str:
     host, _, port = authority.rpartition(":")
     return send_raw([data], host, int(port))
+
+
+def _raw_file_line(size: int, authority: str) -> str:
+    host, _, port = authority.rpartition(":")
+    words = ["tester", "send", "--raw", RAW_FILE, "--port", port] + (["--host", host] if host != "localhost" else [])
+    return f"{' '.join(shlex.quote(word) for word in words)}  # {RAW_FILE}: the {size}-byte request"
 
 
 def send_raw(parts: list[bytes], host: str, port: int, *, pause: float = 1.0, timeout: float | None = None) -> str:

@@ -52,8 +52,8 @@ def test_seed_replays_the_same_values(tester):
 
 
 def test_unknown_stage_is_a_usage_error(capsys):
-    assert main(["stage", "42", "--solution", str(REFERENCE)]) == 2
-    assert "there is no stage '42'" in capsys.readouterr().out
+    assert main(["stage", "142", "--solution", str(REFERENCE)]) == 2
+    assert "there is no stage '142'" in capsys.readouterr().out
 
 
 def test_missing_solution_script_is_a_clear_usage_error(tmp_path, capsys):

@@ -31,7 +31,7 @@ from tester.manifest.load import load_course
 HERE = Path(__file__).resolve().parent / "demonstrations"
 DEMOS = sorted(path for path in HERE.iterdir() if (path / "cases.yaml").is_file()) if HERE.is_dir() else []
 
-# The keys issues 11 and 13 added to the language; each must fail a broken server in some case.
+# The keys issues 11, 13, 14 and 15 added to the language; each must fail a broken server in some case.
 NEW_KEYS = {
     # what a check can say
     "status", "one_of", "matches", "tokens", "date", "present", "body_contains", "body_excludes", "json",
@@ -45,6 +45,8 @@ NEW_KEYS = {
     "$not", "$number", "$all", "optional", "hint", "pattern",
     # issue 14 (the static-site track)
     "when_status",
+    # issue 15 (the HTTP/1.1 conformance track)
+    "version",
 }
 
 

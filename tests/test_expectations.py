@@ -856,3 +856,26 @@ def test_when_status_belongs_in_an_also_item():
 
     with pytest.raises(ValidationError, match="put the checks that depend on the status in an also item"):
         step(expect={"status": 200, "when_status": 201})
+
+
+# --------------------------------------------------------------------------- the response's version
+
+
+def test_an_http_1_0_status_line_fails_by_default_at_the_digit():
+    failure = fail(make(b"HTTP/1.0 200 OK"), Expect(status=200))
+    assert "says HTTP/1.0, not HTTP/1.1" in failure.message
+    assert failure.hint == hints.VERSION
+
+
+def test_version_lists_what_the_status_line_may_say():
+    check(make(b"HTTP/1.0 200 OK"), Expect(status=200, version=["HTTP/1.1", "HTTP/1.0"]), {})
+    check(make(b"HTTP/1.1 200 OK"), Expect(status=200, version=["HTTP/1.1", "HTTP/1.0"]), {})
+    assert "not HTTP/1.0" in fail(make(b"HTTP/1.1 200 OK"), Expect(version="HTTP/1.0")).message
+
+
+def test_an_also_item_takes_its_expects_versions_and_may_prefer_one():
+    step = Step.model_validate({"send": {}, "expect": {"status": 200, "version": ["HTTP/1.1", "HTTP/1.0"]},
+                                "also": [{"status": 200}, {"version": "HTTP/1.1", "level": "should"}]})
+    warnings = verify(make(b"HTTP/1.0 200 OK"), step, {})
+    assert [warning.level for warning in warnings] == ["should"]
+    assert "says HTTP/1.0" in warnings[0].message

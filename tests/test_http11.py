@@ -454,11 +454,15 @@ def assert_error(error: ParseError, data: bytes, offset: int, kind: str, at: byt
     assert str(error) == error.problem
 
 
-def test_http_1_0_status_line():
-    data = b"HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n"
-    error = parse_error(data)
-    assert_error(error, data, 7, "status-line", b"0 200 OK")
-    assert "1.0" in error.problem
+def test_http_1_0_status_line_parses_and_keeps_its_version():
+    reader = make_reader()
+    reader.feed(b"HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n")
+    assert reader.next_response().version == "HTTP/1.0"
+
+
+def test_other_minor_versions_are_refused_at_the_digit():
+    data = b"HTTP/1.2 200 OK\r\nContent-Length: 0\r\n\r\n"
+    assert_error(parse_error(data), data, 7, "status-line", b"2 200 OK")
 
 
 @pytest.mark.parametrize("data", [b"<html><body>hi</body></html>\r\n", b"OK\r\n", b"\r\n\r\n", b" HTTP/1.1 200 OK\r\n"])
@@ -681,7 +685,7 @@ def test_head_over_64_kib_ending_in_an_unfinished_line():
     assert error.kind == "too-long"
 
 
-@pytest.mark.parametrize("start", [b"HELLO", b"X", b"HTTP/2", b"HTTP/1.0", b"GET / HTTP/1.1"])
+@pytest.mark.parametrize("start", [b"HELLO", b"X", b"HTTP/2", b"HTTP/1.2", b"GET / HTTP/1.1"])
 def test_garbage_is_detected_before_any_line_end(start):
     reader = make_reader()
     with pytest.raises(ParseError) as caught:
@@ -705,13 +709,13 @@ def test_correct_prefix_is_not_an_error(start):
 
 def test_error_in_second_response_points_into_the_current_buffer():
     first = b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx"
-    second = b"HTTP/1.0 200 OK\r\n\r\n"
+    second = b"HTTP/1.2 200 OK\r\n\r\n"
     reader = make_reader()
     reader.feed(first + second)
     assert reader.next_response().body == b"x"
     with pytest.raises(ParseError) as caught:
         reader.next_response()
-    assert_error(caught.value, second, 7, "status-line", b"0 200")
+    assert_error(caught.value, second, 7, "status-line", b"2 200")
 
 
 # --------------------------------------------------------------------------- 4. pending

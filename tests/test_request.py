@@ -284,3 +284,20 @@ def test_curl_for_expect_continue_waits_as_long_as_the_tester():
 def test_head_length_of_a_request_without_body_is_its_length():
     outgoing = out(target="/")
     assert outgoing.head_length == len(outgoing.data)
+
+
+def test_a_long_raw_request_is_sent_from_a_file_in_its_reproduce_line():
+    data = "GET /echo/x HTTP/1.1\r\nX-Big: " + "a" * 3000 + "\r\n\r\n"
+    outgoing = build(Request(raw=data), {}, "localhost", 4221)
+    assert outgoing.data == data.encode()
+    assert outgoing.curl.startswith("tester send --raw request.bin --port 4221  # request.bin: the ")
+    assert outgoing.files == (("request.bin", data.encode()),)
+    assert "--raw /tmp/x/request.bin" in saved_as(outgoing.curl, "request.bin", "/tmp/x/request.bin")
+
+
+def test_the_summary_of_a_raw_request_escapes_its_bytes_and_cuts_a_long_target():
+    garbage = build(Request(raw="\x00\x1b[2J\xff junk"), {}, "localhost", 4221)
+    assert garbage.summary == "\\x00\\x1b[2J\\xc3\\xbf junk"  # the template is text, sent as UTF-8
+    long = build(Request(raw="GET /" + "b" * 500 + " HTTP/1.1\r\n\r\n"), {}, "localhost", 4221)
+    assert long.summary.startswith("GET /bbbb") and long.summary.endswith("... (501 characters)")
+    assert len(long.summary) < 100

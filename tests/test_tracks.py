@@ -25,6 +25,8 @@ REST = ["api-empty", "api-create", "api-list", "api-replace", "api-delete", "api
         "api-bodies", "api-restart", "api-crash", "api-concurrent"]
 STATIC = ["static-types", "static-head", "static-index", "static-names", "static-escape", "static-methods",
           "static-large", "static-cache", "static-ranges"]
+HTTP11 = ["request-line", "host", "header-fields", "message-framing", "chunked-requests", "versions", "methods",
+          "pipelining", "expect-continue", "limits", "chunked-responses"]
 
 
 def stage(slug: str, indent: str = "      ") -> str:
@@ -63,14 +65,14 @@ def line_of(text: str, fragment: str, nth: int = 0) -> int:
 # the shipped course
 
 
-def test_the_shipped_course_is_in_five_tracks_numbered_as_before():
+def test_the_shipped_course_is_in_six_tracks_numbered_as_before():
     course = load_course(COURSE)
     assert [(item.slug, item.requires) for item in course.tracks] == [
         ("base", []), ("compression", ["base"]), ("persistence", ["base"]), ("rest", ["base", "persistence"]),
-        ("static", ["base"])]
+        ("static", ["base"]), ("http11", ["base", "persistence"])]
     assert [[stage.slug for stage in item.stages] for item in course.tracks] == [BASE, COMPRESSION, PERSISTENCE,
-                                                                                   REST, STATIC]
-    assert [stage.slug for stage in course.stages] == BASE + COMPRESSION + PERSISTENCE + REST + STATIC
+                                                                                   REST, STATIC, HTTP11]
+    assert [stage.slug for stage in course.stages] == BASE + COMPRESSION + PERSISTENCE + REST + STATIC + HTTP11
     assert course.find("12").slug == "keep-alive" and course.stage_number(course.find("gzip")) == 11
     assert all(item.title and item.description.endswith(".") for item in course.tracks)
     assert course.tracks[1].stages[0] is course.stages[8]  # one object, whichever way it is reached
@@ -296,7 +298,7 @@ def test_status_groups_the_stages_by_track(capsys, tmp_path):
     assert "  → 10. current  compression-multi    Several accepted encodings" in lines
     assert "  · 11. locked   gzip                 Compress with gzip" in lines
     assert "  · 12. pending  keep-alive           Persistent connections" in lines
-    assert "4 of 34 passed; your track is compression, 1 of 3 passed" in out
+    assert "4 of 45 passed; your track is compression, 1 of 3 passed" in out
     assert "Next: read stage 10" in out
 
 
@@ -353,8 +355,8 @@ def test_new_stage_goes_at_the_end_of_its_track_and_says_what_moved(capsys, cour
     assert [stage.slug for stage in course.find_track("compression").stages] == COMPRESSION + ["brotli"]
     assert course.stage_number(course.find("keep-alive")) == 13
     assert "added stage 12 brotli:" in out
-    assert "note: stages 12-34 (keep-alive, keep-alive-multi, connection-close, api-empty, api-create, " in out
-    assert "are now 13-35" in out
+    assert "note: stages 12-45 (keep-alive, keep-alive-multi, connection-close, api-empty, api-create, " in out
+    assert "are now 13-46" in out
     assert (course_copy.parent / "stages" / "12-brotli.md").is_file()
     after = course_copy.read_text()
     assert after.replace(after[after.index("      - slug: brotli\n"):after.index("  - slug: persistence")], "") \
@@ -362,10 +364,10 @@ def test_new_stage_goes_at_the_end_of_its_track_and_says_what_moved(capsys, cour
 
 
 def test_new_stage_without_a_track_ends_the_last_track(capsys, course_copy):
-    assert main(["new-stage", "pipelining", "--course", str(course_copy), "--no-color"]) == 0
+    assert main(["new-stage", "trailers", "--course", str(course_copy), "--no-color"]) == 0
     out = capsys.readouterr().out
-    assert "added stage 35 pipelining:" in out and "note:" not in out
-    assert load_course(course_copy).find_track("static").stages[-1].slug == "pipelining"
+    assert "added stage 46 trailers:" in out and "note:" not in out
+    assert load_course(course_copy).find_track("http11").stages[-1].slug == "trailers"
 
 
 def test_new_stage_in_an_unknown_track_is_refused(capsys, course_copy):

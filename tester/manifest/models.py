@@ -171,6 +171,7 @@ StatusCode = Annotated[int, Field(ge=100, le=599, description="A status code")]
 StatusClass = Annotated[str, Field(pattern=r"^[1-5]xx$", description="A class of status codes: 1xx to 5xx")]
 StatusRule = Union[StatusCode, StatusClass, Annotated[list[Union[StatusCode, StatusClass]], Field(min_length=1)]]
 Framing = Literal["content-length", "chunked", "close"]
+Version = Literal["HTTP/1.1", "HTTP/1.0"]
 
 
 def _check_json_pattern(value: Any) -> Any:
@@ -184,6 +185,9 @@ class Expect(Strict):
     status: StatusRule | None = Field(
         None, description="Status code; or a class (4xx); or a list of codes and classes, any of which will do")
     reason: str | None = Field(None, description="Exact reason phrase")
+    version: Union[Version, Annotated[list[Version], Field(min_length=1)]] | None = Field(
+        None, description="The HTTP version the status line may give, or a list (default HTTP/1.1; an also item "
+        "takes its expect's)")
     headers: dict[str, Union[Template, HeaderRule]] = Field(
         default_factory=dict, description="Names compare case-insensitively; a plain value exactly, a rule as it says"
     )

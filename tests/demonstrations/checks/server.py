@@ -65,6 +65,9 @@ def route(method: str, target: str, body: bytes, defect: str | None) -> bytes:
     if target == "/stream":
         return respond("200 OK", common + [("Content-Type", "text/plain")], b"a body sent in small chunks",
                        chunked=defect != "stream-length")
+    if target == "/legacy":
+        version = "HTTP/1.1" if defect == "legacy-as-1.1" else "HTTP/1.0"
+        return f"{version} 200 OK\r\n\r\nan HTTP/1.0 answer, ended by the close".encode()
     if target == "/plain":  # no Date here: a should-level check warns about it
         headers = [] if defect == "plain-no-type" else [("Content-Type", "text/plain")]
         return respond("200 OK", headers, b"plain")
@@ -123,8 +126,8 @@ def serve(connection: socket.socket, defect: str | None) -> None:
                 buffer += data
             body, buffer = buffer[:length], buffer[length:]
             connection.sendall(route(method, target, body, defect))
-            if headers.get("connection", "").lower() == "close":
-                return
+            if headers.get("connection", "").lower() == "close" or target == "/legacy":
+                return  # /legacy's body ends with the close
 
 
 def main() -> None:
