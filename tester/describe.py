@@ -17,7 +17,7 @@ _FENCE = re.compile(r"^```http[^\n]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
 
 def request_text(request: Request) -> str:
     if request.raw is not None:
-        return request.raw.replace("\r\n", "\n")
+        return _visible_controls(request.raw.replace("\r\n", "\n"))
     lines = [f"{request.method} {request.target} HTTP/1.1", f"Host: {EXAMPLE_HOST}"]
     lines += [f"{name}: {value}" for name, value in request.headers.items()]
     given = {name.lower() for name in request.headers}
@@ -31,6 +31,14 @@ def request_text(request: Request) -> str:
     if request.body is not None:
         text += "\n" + request.body + "\n"
     return text
+
+
+def _visible_controls(text: str) -> str:
+    """A raw request's control bytes other than its line ends, spelled as escapes (\\r, \\0, \\x1b): a
+    description shows them as text, where a reader (and git) can see them."""
+    named = {"\r": "\\r", "\0": "\\0"}
+    return "".join(named.get(char) or (f"\\x{ord(char):02x}" if ord(char) < 0x20 and char not in "\n\t" else char)
+                   for char in text)
 
 
 def response_text(expect: Expect) -> str:

@@ -99,3 +99,10 @@ def test_a_whole_request_shown_only_in_a_partial_block_is_named():
     (problem,) = descriptions.exchange_problems(stage, altered, "echo.md")
     assert problem.line == altered[:fence].count("\n") + 1
     assert "only in a 'partial' block" in problem.problem and "drop 'partial'" in problem.fix
+
+
+def test_a_raw_requests_control_bytes_are_shown_as_escapes():
+    from tester.describe import request_text
+    from tester.manifest.models import Request
+    text = request_text(Request(raw="GET /\r{x} HTTP/1.1\r\nUser-Agent: a\0b\x1b\r\n\r\n"))
+    assert text == "GET /\\r{x} HTTP/1.1\nUser-Agent: a\\0b\\x1b\n\n"
