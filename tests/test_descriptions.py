@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from tester.describe import missing_from, shown_exchanges
+from tester.describe import missing_from, request_text, shown_exchanges
 from tester.lint import descriptions
 from tester.manifest.load import load_course
+from tester.manifest.models import Request
 
 ROOT = Path(__file__).resolve().parent.parent
 COURSE = load_course(ROOT / "stages.yaml")
@@ -102,7 +103,5 @@ def test_a_whole_request_shown_only_in_a_partial_block_is_named():
 
 
 def test_a_raw_requests_control_bytes_are_shown_as_escapes():
-    from tester.describe import request_text
-    from tester.manifest.models import Request
     text = request_text(Request(raw="GET /\r{x} HTTP/1.1\r\nUser-Agent: a\0b\x1b\r\n\r\n"))
     assert text == "GET /\\r{x} HTTP/1.1\nUser-Agent: a\\0b\\x1b\n\n"
