@@ -233,7 +233,9 @@ class Connection:
 
     def _recv(self, seconds: float, *, or_close: bool = False) -> bytes | None:
         """Bytes, b"" on a clean close, None when nothing came in time; a reset is a failure, except with
-        `or_close` before any byte of the response (then it reads as a close, and `refusal` says reset)."""
+        `or_close` before any byte of the response (then it reads as a close, and `refusal` says reset) or
+        where the response's body was to end at the close (a lingering close is the server's courtesy, RFC
+        9112 §9.6, not a rule)."""
         self.sock.settimeout(max(seconds, 0.001))
         try:
             return self.sock.recv(RECV_SIZE)
@@ -243,6 +245,9 @@ class Connection:
             if or_close and not self.reader.buffer:
                 self.refusal = "reset"
                 return b""
+            if or_close and self.reader.pending.stage == "close":
+                return b""  # a refusal whose body was to end at the close ended with a reset: it ends there
+
             raise self.annotate(StageFailure(
                 f"{self.label}: the server reset the connection" + self._after(),
                 expected="a complete response", hint=hints.RESET,

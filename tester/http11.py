@@ -266,7 +266,7 @@ def _parse_head(data: bytes, eof: bool) -> _Head | None:
 
 def _check_status_prefix(data: bytes, end: int) -> None:
     """The status line starts 'HTTP/1.1 ' or 'HTTP/1.0 '; which of them is allowed is the expectation's
-    business (a 1.0 answer to an HTTP/1.0 request is the server's choice, RFC 9110 §2.5)."""
+    business (a 1.0 answer to an HTTP/1.0 request is the server's choice, RFC 9110 §6.2)."""
     expected = b"HTTP/1.1 "
     for index, byte in enumerate(data[: min(end, len(expected))]):
         if byte != expected[index] and not (index == 7 and byte == ord("0")):

@@ -19,9 +19,9 @@ from tester.probes.exchange import ExchangeProbe
 from scripted_server import Server, notes, run_probe
 
 
-def failure_of(server, probe, values=None) -> StageFailure:
+def failure_of(server, probe, values=None, **options) -> StageFailure:
     with pytest.raises(StageFailure) as caught:
-        run_probe(server, probe, values)
+        run_probe(server, probe, values, **options)
     return caught.value
 
 
@@ -152,6 +152,11 @@ def refusing(how):
             peer.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         elif how == "partial":
             peer.send(b"HTTP/1.1 400 Bad")
+        elif how == "refusal-then-reset":  # a close-delimited refusal, ended by a reset (as Node does)
+            peer.send(b"HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n")
+            peer.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        elif how == "silent":
+            peer.read()  # never answers: still waiting for the rest of the request
         elif how == "answer":
             peer.answer("400 Bad Request")
             peer.read()
@@ -175,6 +180,31 @@ def test_a_refusal_by_close_or_reset_passes_and_ends_the_probe(how):
 def test_a_listed_status_passes_too():
     with Server(refusing("answer")) as server:
         run_probe(server, {"kind": "exchange", "requests": [BAD]})
+
+
+def test_a_refusal_whose_body_ends_with_a_reset_is_judged_by_its_status():
+    refused = {"send": BAD["send"], "expect": {"status": "4xx", "or_close": True}}
+    with Server(refusing("refusal-then-reset")) as server:
+        run_probe(server, {"kind": "exchange", "requests": [refused]})
+    wrong = {"send": BAD["send"], "expect": {"status": 414, "or_close": True}}
+    with Server(refusing("refusal-then-reset")) as server:
+        assert "expected status code 414, got 431" in failure_of(server, {"kind": "exchange", "requests": [wrong]}).message
+
+
+def test_or_silence_accepts_a_server_still_reading_and_ends_the_probe():
+    waiting = {"send": BAD["send"], "expect": {"status": 400, "or_silence": True}}
+    with Server(refusing("silent")) as server:
+        context, events = run_probe(server, {"kind": "exchange", "requests": [waiting, AFTER]},
+                                    response_timeout=0.3)
+    assert "the server sent nothing in 0.3 s and kept the connection open: it is still reading request 1, which " \
+        "this request allows (or_silence)" in notes(events)
+    assert [event for event, _ in events].count("send") == 1
+
+
+def test_without_or_silence_a_silence_is_a_failure():
+    with Server(refusing("silent")) as server:
+        failure = failure_of(server, {"kind": "exchange", "requests": [BAD]}, response_timeout=0.3)
+    assert "0.3" in failure.message
 
 
 def test_a_partial_response_then_a_close_is_still_a_failure():

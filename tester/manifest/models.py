@@ -214,6 +214,9 @@ class Expect(Strict):
     )
     or_close: bool = Field(
         False, description="The server may instead close the connection without a response (a refusal)")
+    or_silence: bool = Field(
+        False, description="The server may instead send nothing and keep the connection open for the response "
+        "timeout (it is still reading a request that never ends): the probe then gives the connection up")
     level: Literal["must", "should", "may"] = Field(
         "must", description="must: a mismatch fails the stage; should: it is a warning; may: noted in --debug "
         "and the JSON report")
@@ -274,8 +277,9 @@ class Step(Strict):
             raise ValueError("when_status in expect would skip the whole check for other statuses, the status "
                              "itself included: put the checks that depend on the status in an also item")
         for extra in self.also:
-            if extra.then is not None or extra.or_close or extra.files:
-                raise ValueError("also checks the same response: then, or_close and files belong in expect")
+            if extra.then is not None or extra.or_close or extra.or_silence or extra.files:
+                raise ValueError("also checks the same response: then, or_close, or_silence and files belong in "
+                                 "expect")
         return self
 
 

@@ -52,7 +52,7 @@ class BurstProbe(Probe):
         problems = step_problems([self.step])
         send, expect = self.step.send, self.step.expect
         for key, used in (("pieces", send.pieces > 1), ("expect_continue", send.expect_continue),
-                          ("or_close", expect.or_close)):
+                          ("or_close", expect.or_close), ("or_silence", expect.or_silence)):
             if used:
                 problems.append(f"step uses {key}, but a burst sends each request whole but its last byte, and "
                                 "needs every connection to answer: leave it out")

@@ -7,7 +7,9 @@ the requests at once and then reads the responses in order.
 
 A step can capture values from its response for the rest of the stage, hold its body back for a
 `100 Continue`, and accept a refusal (`or_close`): the server closing the connection instead of
-answering, which ends the probe's use of that connection.
+answering, which ends the probe's use of that connection; `or_silence` accepts a server that is still
+reading (nothing at all within the response timeout), as one that takes a huge declared length at its
+word does.
 """
 
 from __future__ import annotations
@@ -219,7 +221,16 @@ def judge(connection: Connection, step: Step, number: int, outgoing: Outgoing, c
     """Read the response to a request sent and check it, then take its captures; False once the connection
     is done with."""
     defaults = context.defaults
-    response = connection.receive(defaults.response_timeout, defaults.close_timeout, or_close=step.expect.or_close)
+    try:
+        response = connection.receive(defaults.response_timeout, defaults.close_timeout,
+                                      or_close=step.expect.or_close)
+    except StageFailure as failure:
+        if step.expect.or_silence and not failure.connection_lost and not connection.reader.buffer:
+            connection.listener(connection.label, "note", f"the server sent nothing in {defaults.response_timeout:g} s "
+                                f"and kept the connection open: it is still reading request {number}, which this "
+                                "request allows (or_silence)")
+            return False
+        raise
     if response is None:
         how = "reset" if connection.refusal == "reset" else "closed"
         connection.listener(connection.label, "note", f"the server {how} the connection instead of answering "

@@ -36,8 +36,10 @@ class InterleavedProbe(Probe):
     def _steps_can_run(self) -> InterleavedProbe:
         problems = step_problems(self.requests)
         for index, step in enumerate(self.requests):
-            if step.expect.or_close or step.send.expect_continue:
-                key = "or_close" if step.expect.or_close else "expect_continue"
+            used = [key for key, given in (("or_close", step.expect.or_close), ("or_silence", step.expect.or_silence),
+                                           ("expect_continue", step.send.expect_continue)) if given]
+            if used:
+                key = used[0]
                 problems.append(f"requests[{index}] uses {key}, which may end a connection that every later "
                                 "turn needs: give it an exchange probe of its own")
         if problems:

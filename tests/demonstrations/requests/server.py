@@ -79,6 +79,8 @@ class Reader:
         body = b""
         while True:
             size = int(self.line().split(b";")[0], 16)
+            if self.defect == "chunk-size-64bit":
+                size &= 2 ** 64 - 1  # what a 64-bit integer keeps of a larger size
             if size == 0:
                 break
             while len(self.buffer) < size + 2:
