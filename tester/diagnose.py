@@ -165,6 +165,10 @@ def trailing(extra: bytes, response: Response, *, before_next: str = "") -> Stag
                     if response.framing == "content-length" else f"its {response.framing} framing")
         problem = f"{count} arrived after the end of {where} (its body ends after {declared})"
         expected, hint = "nothing after the declared body", hints.TRAILING
+        if extra.startswith(b"HTTP/1.") and not before_next:
+            status_line = extra.split(b"\r\n", 1)[0].decode("latin-1")
+            problem += f", and they are a second response ({status_line!r}) to a request that was never sent"
+            expected, hint = "one response to one request", hints.SECOND_RESPONSE
     if before_next:
         problem += f", {before_next}"
     data = response.raw + extra

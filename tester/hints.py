@@ -32,6 +32,10 @@ SHORT_BODY = ("Content-Length is larger than the body you sent, so the client wa
 TRAILING = ("Content-Length is smaller than the body you sent. The client stops reading after that many "
             "bytes and takes the rest for the start of the next response. Count bytes, not characters "
             "(len(body_bytes), not len(text)), and send nothing after the body, not even \\r\\n.")
+SECOND_RESPONSE = ("Your server answered a request that was never sent: it stopped reading this request too early, "
+                   "took the rest of it for a new request, and answered that too. A request ends where its framing "
+                   "says: a chunked body (Transfer-Encoding: chunked, which overrides Content-Length) at its 0 "
+                   "chunk and the empty line after the trailers, any other body after Content-Length bytes.")
 HEAD_BODY = ("Answer HEAD with the status and headers a GET would get, Content-Length included (the length the "
              "body would have), and then nothing: no body. The client reads no body after a response to HEAD, so "
              "body bytes would be taken for the start of the next response.")

@@ -171,6 +171,19 @@ def test_trailing_caret_at_end_of_response():
     assert failure.evidence[0].caret == len(raw)
 
 
+def test_trailing_that_is_a_whole_response_says_a_request_was_never_sent():
+    raw = b"HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n"
+    reader = ResponseReader()
+    reader.feed(raw)
+    second = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"
+    failure = trailing(second, reader.next_response())
+    assert_complete(failure)
+    assert failure.message.endswith("and they are a second response ('HTTP/1.1 400 Bad Request') to a request that "
+                                    "was never sent")
+    assert failure.hint == hints.SECOND_RESPONSE
+    assert failure.evidence[0].caret == len(raw)
+
+
 def test_trailing_gzip_explains_a_content_length_of_the_plain_text():
     import gzip
 
