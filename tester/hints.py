@@ -106,6 +106,8 @@ RESET_ON_CONNECT = ("The connection was reset as soon as it was accepted. That h
                     "the listening socket open and accept connections for as long as the program runs.")
 RESET_INSTEAD_OF_CLOSE = ("A reset usually means the socket was closed with unread bytes in it, or the process "
                           "died. Read the whole request before responding, then close the socket normally.")
+CLOSE_EXPECTED = ("This response must be the last on its connection: send it (with 'Connection: close', so the "
+                  "client knows), then close the socket.")
 CLOSE_REQUESTED = ("When a request carries 'Connection: close', answer it with 'Connection: close' and then "
                    "close the socket.")
 NOT_LISTENING = ("Create a server socket, bind it to port {port} (read it from the PORT environment variable, "

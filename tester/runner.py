@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import shutil
+import signal
 import tempfile
 import threading
 import time
@@ -189,13 +190,24 @@ def mention_exit(failure: StageFailure, program: Program) -> None:
         return
     if "exited with code" in failure.message:
         return
-    failure.message += f" (your program had exited, with code {code})"
+    failure.message += f" (your program {_ending(code)})"
     if crash is not None and crash.error:
         failure.hint = _crash_hint(crash, hints.CRASHED_AND_EXITED)
     else:
         failure.hint = hints.EXITED_CLEANLY if code == 0 else hints.EXITED
     if program.last_lines:
         failure.evidence.extend(program.output_evidence("your program's"))
+
+
+def _ending(code: int) -> str:
+    """How the program ended: its exit code, or the signal that killed it (a negative code from Popen)."""
+    if code >= 0:
+        return f"had exited, with code {code}"
+    try:
+        name = signal.Signals(-code).name
+    except ValueError:
+        name = f"signal {-code}"
+    return f"was killed by signal {-code}, {name}"
 
 
 def _left_unanswered(failure: StageFailure) -> bool:

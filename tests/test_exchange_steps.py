@@ -387,3 +387,32 @@ def test_a_refused_connection_still_shows_the_request_and_how_to_send_it():
     assert failure.curl == f"curl -i http://localhost:{port}/echo/x"
     assert failure.evidence[0].label == "would have sent (GET /echo/x)"
     assert failure.evidence[0].data.startswith(b"GET /echo/x HTTP/1.1\r\n")
+
+
+# --------------------------------------------------------------------------- then: close
+
+
+def keeps_open(peer):
+    peer.read()
+    peer.answer(body=b"ok")
+    peer.read()
+
+
+def test_then_close_at_should_level_warns_and_names_the_rule():
+    step = {"send": {"raw": "GET / HTTP/1.0\r\n\r\n"},
+            "expect": {"status": 200, "then": "close", "level": "should", "rfc": "RFC 9112 §9.3"}}
+    with Server(keeps_open) as server:
+        context, _ = run_probe(server, {"kind": "exchange", "requests": [step]}, close_timeout=0.2)
+    [warning] = context.warnings
+    assert warning.level == "should"
+    assert warning.message.endswith("the connection stayed open 0.2 s after the response to request 1, after "
+                                    "which it must close (RFC 9112 §9.3)")
+    assert warning.hint == hints.CLOSE_EXPECTED
+
+
+def test_then_close_after_connection_close_names_the_header():
+    step = {"send": {"target": "/", "headers": {"Connection": "close"}}, "expect": {"status": 200, "then": "close"}}
+    with Server(keeps_open) as server:
+        failure = failure_of(server, {"kind": "exchange", "requests": [step]}, close_timeout=0.2)
+    assert "after the response to a request that said 'Connection: close'" in failure.message
+    assert failure.hint == hints.CLOSE_REQUESTED

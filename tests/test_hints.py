@@ -57,6 +57,16 @@ MISTAKES = {
     "traversal blocked for a plain .. only": ("static-plain-dotdot-only", "static-escape", "Decode the name first"),
     "a file read with one read()": ("static-one-read", "static-large", "f.read() with no size"),
     "Content-Range one past the end": ("static-range-off-by-one", "static-ranges", "includes both ends"),
+    # the HTTP/1.1 conformance track
+    "Host not checked": ("h11-no-host-check", "host", "exactly one Host header"),
+    "absolute-form not routed": ("h11-absolute-form-404", "host", "Route on its path"),
+    "whitespace before the colon": ("h11-space-before-colon", "header-fields", "with no whitespace before it"),
+    "Content-Length read with int()": ("h11-int-content-length", "message-framing", "one or more digits and nothing"),
+    "Content-Length over Transfer-Encoding": ("h11-cl-over-te", "message-framing", "A request ends where its framing"),
+    "a chunk size in 64 bits": ("h11-chunk-size-64bit", "chunked-requests", "parse it without overflowing"),
+    "chunk extensions refused": ("h11-chunk-extensions", "chunked-requests", "may be followed by"),
+    "no 100 Continue": ("h11-no-100-continue", "expect-continue", "write HTTP/1.1 100 Continue"),
+    "chunked sent to HTTP/1.0": ("h11-chunked-to-http10", "chunked-responses", "cannot read chunked"),
 }
 
 

@@ -33,6 +33,7 @@ from tester.program import SCRIPT
 from tester.request import Outgoing, build
 from tester.templates import TemplateError, Value, names, render, render_text
 
+EXIT_WAIT = 0.1  # seconds for a program to be seen exiting, after it closed a connection instead of answering
 HEAD_BODY_WAIT = 0.1  # seconds to listen for a body wrongly sent after a last response that has none (HEAD, 304)
 
 
@@ -233,6 +234,11 @@ def judge(connection: Connection, step: Step, number: int, outgoing: Outgoing, c
         raise
     if response is None:
         how = "reset" if connection.refusal == "reset" else "closed"
+        if context.program is not None and context.program.wait_exit(EXIT_WAIT) is not None:
+            raise connection.annotate(StageFailure(
+                f"{connection.label}: the server {how} the connection instead of answering request {number}, and "
+                "it did not go on running", expected="a refusal (a response, or a close) by a server that goes on "
+                "serving", hint=hints.EXITED, connection_lost=True))
         connection.listener(connection.label, "note", f"the server {how} the connection instead of answering "
                             f"request {number}, which this request allows (or_close)")
         return False
@@ -251,7 +257,13 @@ def judge(connection: Connection, step: Step, number: int, outgoing: Outgoing, c
         raise connection.annotate(failure) from None
     context.warnings.extend(connection.annotate(warning) for warning in warnings)
     if step.expect.then == "close":
-        _expect_close(connection, defaults.close_timeout, number)
+        try:
+            _expect_close(connection, defaults.close_timeout, number, step, outgoing)
+        except StageFailure as failure:
+            if step.expect.level == "must":
+                raise
+            failure.level = step.expect.level
+            context.warnings.append(failure)
         return False
     if step.expect.then == "open" and connection.closed_by_peer():
         raise connection.annotate(StageFailure(
@@ -320,24 +332,35 @@ def _shown(value: Value, limit: int = 60) -> str:
     return repr(text if len(text) <= limit else text[:limit] + "...")
 
 
-def _expect_close(connection: Connection, seconds: float, number: int) -> None:
+def _expect_close(connection: Connection, seconds: float, number: int, step: Step, outgoing: Outgoing) -> None:
     outcome = connection.wait_for_close(seconds)
     if outcome == "closed":
         connection.listener(connection.label, "note", "the server closed the connection cleanly")
         return
     if outcome == "reset":
-        raise connection.annotate(StageFailure(
+        raise _cited(connection.annotate(StageFailure(
             f"{connection.label}: the server reset the connection after request {number} instead of closing it "
             "cleanly", expected="a clean close (FIN) after the response",
             hint=hints.RESET_INSTEAD_OF_CLOSE,
-        ))
+        )), step)
     if outcome == "data":
         connection.check_no_stray_bytes(0)
-    raise connection.annotate(StageFailure(
-        f"{connection.label}: the connection stayed open {seconds:g} s after a response to a request that "
-        "said 'Connection: close'", expected="the server closes the connection after this response",
-        hint=hints.CLOSE_REQUESTED,
-    ))
+    asked = b"\r\nconnection: close\r\n" in outgoing.data[:outgoing.head_length or len(outgoing.data)].lower()
+    why = "a request that said 'Connection: close'" if asked else f"request {number}, after which it must close"
+    raise _cited(connection.annotate(StageFailure(
+        f"{connection.label}: the connection stayed open {seconds:g} s after the response to {why}",
+        expected="the server closes the connection after this response",
+        hint=hints.CLOSE_REQUESTED if asked else step.expect.hint or hints.CLOSE_EXPECTED,
+    )), step)
+
+
+def _cited(failure: StageFailure, step: Step) -> StageFailure:
+    """The expectation's rule at the end of the message, as expectations.check cites it."""
+    if step.expect.rfc:
+        failure.rfc = step.expect.rfc
+        failure.message += f" ({step.expect.rfc})"
+        failure.args = (failure.message,)
+    return failure
 
 
 def _point_at_the_directory(failure: StageFailure, step: Step, outgoing: Outgoing, response: Response,
