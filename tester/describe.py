@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from tester import visible
 from tester.manifest.models import Expect, HeaderRule, Request, Stage, Step
 
 EXAMPLE_HOST = "localhost:4221"
@@ -34,10 +35,9 @@ def request_text(request: Request) -> str:
 
 
 def _visible_controls(text: str) -> str:
-    """A raw request's control bytes other than its line ends, spelled as escapes (\\r, \\0, \\x1b): a
-    description shows them as text, where a reader (and git) can see them."""
-    named = {"\r": "\\r", "\0": "\\0"}
-    return "".join(named.get(char) or (f"\\x{ord(char):02x}" if ord(char) < 0x20 and char not in "\n\t" else char)
+    """A raw request's control bytes other than its line ends and tabs, spelled as the failure output spells
+    them (\\r, \\x00): a description shows them as text, where a reader (and git) can see them."""
+    return "".join(visible.escape_byte(ord(char)) if ord(char) < 0x20 and char not in "\n\t" else char
                    for char in text)
 
 

@@ -83,7 +83,7 @@ def _check(response: Response, expect: Expect, values: Mapping[str, Value], afte
     versions = [expect.version] if isinstance(expect.version, str) else expect.version or ["HTTP/1.1"]
     if response.version not in versions:
         raise _fail(response, 7, f"the status line says {response.version}, not {' or '.join(versions)}",
-                    f"'{' or '.join(versions)} '", hints.VERSION)
+                    f"a status line starting {' or '.join(versions)}", hints.VERSION)
     if expect.status is not None and not status_rules.allows(expect.status, response.status):
         code = status_rules.single(expect.status)
         if code is not None:
@@ -128,6 +128,8 @@ def _check_header(response: Response, name: str, rule: str | HeaderRule, values:
     header = response.header(name)
     end_of_head = response.head_length - 2
     if isinstance(rule, HeaderRule):
+        if rule.if_present and header is None:
+            return
         if rule.present is False and header is not None:
             raise _fail(response, header.offset, f"the response has a {name} header, which it must not have",
                         f"no {name} header", hints.ABSENT)

@@ -200,14 +200,20 @@ def mention_exit(failure: StageFailure, program: Program) -> None:
 
 
 def _ending(code: int) -> str:
-    """How the program ended: its exit code, or the signal that killed it (a negative code from Popen)."""
-    if code >= 0:
-        return f"had exited, with code {code}"
+    """How the program ended: its exit code, or the signal that killed it (a negative code from Popen; a
+    shell that ran the server without exec reports 128 + the signal instead)."""
+    if code < 0:
+        return f"was killed by {_signal_name(-code)}"
+    if 128 < code < 160:
+        return f"had exited, with code {code} (128 + {code - 128}: what it ran was killed by {_signal_name(code - 128)})"
+    return f"had exited, with code {code}"
+
+
+def _signal_name(number: int) -> str:
     try:
-        name = signal.Signals(-code).name
+        return f"signal {number}, {signal.Signals(number).name}"
     except ValueError:
-        name = f"signal {-code}"
-    return f"was killed by signal {-code}, {name}"
+        return f"signal {number}"
 
 
 def _left_unanswered(failure: StageFailure) -> bool:

@@ -361,6 +361,8 @@ def test_settle_waits_for_output_still_coming_and_no_longer(tmp_path):
 
 @pytest.mark.parametrize(("code", "words"), [(0, "had exited, with code 0"), (2, "had exited, with code 2"),
                                              (-11, "was killed by signal 11, SIGSEGV"),
-                                             (-9, "was killed by signal 9, SIGKILL")])
+                                             (-9, "was killed by signal 9, SIGKILL"), (-99, "was killed by signal 99"),
+                                             (139, "had exited, with code 139 (128 + 11: what it ran was killed by "
+                                                   "signal 11, SIGSEGV)")])
 def test_an_ending_is_named_by_its_code_or_its_signal(code, words):
     assert runner._ending(code) == words

@@ -46,7 +46,7 @@ NEW_KEYS = {
     # issue 14 (the static-site track)
     "when_status",
     # issue 15 (the HTTP/1.1 conformance track)
-    "version", "or_silence",
+    "version", "or_silence", "if_present",
 }
 
 

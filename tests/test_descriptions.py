@@ -104,4 +104,4 @@ def test_a_whole_request_shown_only_in_a_partial_block_is_named():
 
 def test_a_raw_requests_control_bytes_are_shown_as_escapes():
     text = request_text(Request(raw="GET /\r{x} HTTP/1.1\r\nUser-Agent: a\0b\x1b\r\n\r\n"))
-    assert text == "GET /\\r{x} HTTP/1.1\nUser-Agent: a\\0b\\x1b\n\n"
+    assert text == "GET /\\r{x} HTTP/1.1\nUser-Agent: a\\x00b\\x1b\n\n"

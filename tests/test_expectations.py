@@ -879,3 +879,18 @@ def test_an_also_item_takes_its_expects_versions_and_may_prefer_one():
     warnings = verify(make(b"HTTP/1.0 200 OK"), step, {})
     assert [warning.level for warning in warnings] == ["should"]
     assert "says HTTP/1.0" in warnings[0].message
+
+
+def test_if_present_lets_a_header_be_left_out_and_checks_it_when_it_is_there():
+    rule = HeaderRule(one_of=["9"], if_present=True)
+    check(make(b"HTTP/1.1 204 No Content", length=False), Expect(status=204, headers={"Content-Length": rule}), {})
+    check(make(body=b"123456789"), Expect(headers={"Content-Length": rule}), {})
+    failure = fail(make(body=b"12"), Expect(headers={"Content-Length": rule}))
+    assert "Content-Length is '2', expected one of '9'" in failure.message
+
+
+@pytest.mark.parametrize("fields", [{"if_present": True}, {"if_present": True, "present": True, "one_of": ["1"]},
+                                    {"if_present": False, "one_of": ["1"]}])
+def test_if_present_needs_a_value_rule_and_no_present(fields):
+    with pytest.raises(ValueError, match="if_present: true lets the header be left out"):
+        HeaderRule(**fields)

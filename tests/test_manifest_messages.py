@@ -259,7 +259,7 @@ def test_explain_gives_one_message_for_a_union_mismatch():
     said = messages.explain(models.Expect, caught.value)
     assert said == [(("headers", "X"), "expected text or a mapping, got 3",
                      'put it in quotes: "3", or write a mapping: a header rule takes: present, token, one_of, '
-                     'matches, tokens, optional, date')]
+                     'matches, tokens, optional, date, if_present')]
 
 
 def test_a_bad_template_in_a_stage_file_name_is_a_message_not_a_crash(tmp_path):

@@ -145,10 +145,16 @@ class HeaderRule(Strict):
         None, min_length=1, description="With tokens: tokens the list may hold as well (HEAD, OPTIONS in an Allow)")
     date: bool | None = Field(None, description="true: must be an HTTP date in IMF-fixdate form "
                               "(Sun, 06 Nov 1994 08:49:37 GMT)")
+    if_present: bool | None = Field(
+        None, description="true: the header may be left out; when it is there, the rule holds (a Content-Length "
+        "in a response to HEAD)")
 
     @model_validator(mode="after")
     def _one_rule(self) -> HeaderRule:
         rules = [key for key in ("token", "one_of", "matches", "tokens", "date") if getattr(self, key) is not None]
+        if self.if_present is not None and (self.present is not None or not rules or self.if_present is False):
+            raise ValueError("if_present: true lets the header be left out and checks its value when it is there: "
+                             "give it with one of token, one_of, matches, tokens, date, and without present")
         if len(rules) > 1:
             raise ValueError(f"give one rule per header, not {' and '.join(rules)}")
         if not rules and self.present is None:

@@ -33,7 +33,7 @@ from tester.program import SCRIPT
 from tester.request import Outgoing, build
 from tester.templates import TemplateError, Value, names, render, render_text
 
-EXIT_WAIT = 0.1  # seconds for a program to be seen exiting, after it closed a connection instead of answering
+EXIT_WAIT = 0.4  # seconds for a program to be seen exiting, after it closed a connection instead of answering
 HEAD_BODY_WAIT = 0.1  # seconds to listen for a body wrongly sent after a last response that has none (HEAD, 304)
 
 
@@ -257,11 +257,10 @@ def judge(connection: Connection, step: Step, number: int, outgoing: Outgoing, c
         raise connection.annotate(failure) from None
     context.warnings.extend(connection.annotate(warning) for warning in warnings)
     if step.expect.then == "close":
-        try:
-            _expect_close(connection, defaults.close_timeout, number, step, outgoing)
-        except StageFailure as failure:
-            if step.expect.level == "must":
-                raise
+        failure = _expect_close(connection, defaults.close_timeout, number, step, outgoing)
+        if failure is not None and step.expect.level == "must":
+            raise failure
+        if failure is not None:
             failure.level = step.expect.level
             context.warnings.append(failure)
         return False
@@ -332,13 +331,16 @@ def _shown(value: Value, limit: int = 60) -> str:
     return repr(text if len(text) <= limit else text[:limit] + "...")
 
 
-def _expect_close(connection: Connection, seconds: float, number: int, step: Step, outgoing: Outgoing) -> None:
+def _expect_close(connection: Connection, seconds: float, number: int, step: Step,
+                  outgoing: Outgoing) -> StageFailure | None:
+    """The failure to close after this response, at the expectation's level for the caller to weigh; bytes
+    after the response are a failure of their own, whatever that level (raised here)."""
     outcome = connection.wait_for_close(seconds)
     if outcome == "closed":
         connection.listener(connection.label, "note", "the server closed the connection cleanly")
-        return
+        return None
     if outcome == "reset":
-        raise _cited(connection.annotate(StageFailure(
+        return _cited(connection.annotate(StageFailure(
             f"{connection.label}: the server reset the connection after request {number} instead of closing it "
             "cleanly", expected="a clean close (FIN) after the response",
             hint=hints.RESET_INSTEAD_OF_CLOSE,
@@ -347,7 +349,7 @@ def _expect_close(connection: Connection, seconds: float, number: int, step: Ste
         connection.check_no_stray_bytes(0)
     asked = b"\r\nconnection: close\r\n" in outgoing.data[:outgoing.head_length or len(outgoing.data)].lower()
     why = "a request that said 'Connection: close'" if asked else f"request {number}, after which it must close"
-    raise _cited(connection.annotate(StageFailure(
+    return _cited(connection.annotate(StageFailure(
         f"{connection.label}: the connection stayed open {seconds:g} s after the response to {why}",
         expected="the server closes the connection after this response",
         hint=hints.CLOSE_REQUESTED if asked else step.expect.hint or hints.CLOSE_EXPECTED,

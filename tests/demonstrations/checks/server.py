@@ -59,7 +59,8 @@ def route(method: str, target: str, body: bytes, defect: str | None) -> bytes:
             page = page.replace(b"<h1>Welcome</h1>", b"<h2>Welcome</h2>")
         if defect == "leak":
             page = page.replace(b"Nothing to hide here.", b"debug: secret-token=42")
-        return respond("200 OK", common + [("Content-Type", "text/html")], page)
+        request_id = [("X-Request-Id", "req-7")] if defect == "page-odd-id" else []  # /page sends none
+        return respond("200 OK", common + [("Content-Type", "text/html")] + request_id, page)
     if target == "/items" and method == "POST":
         return respond("201 Created", common + [("Content-Type", "application/json")], item(body, defect))
     if target == "/stream":
