@@ -121,6 +121,8 @@ def test_reference_passes_every_stage(tester):
     assert run.code == 0, run.output
     assert [stage["slug"] for stage in run.report["stages"]] == course_slugs()
     assert all(stage["status"] == "passed" for stage in run.report["stages"])
+    # the reference is the course's model answer: not one should-level warning or may-level note either
+    assert [(stage["slug"], stage["warnings"]) for stage in run.report["stages"] if stage["warnings"]] == []
     assert "Traceback" not in run.output
 
 
