@@ -100,11 +100,14 @@ def course_copy(tmp_path) -> Path:
 
 def course_with(folder: Path, **defaults) -> Path:
     """The shipped course with other `defaults` (shorter waits), written into `folder`; its descriptions
-    still point at the real stages/ files."""
+    and the files its stages copy (`source`) still point at the real ones."""
     data = yaml.safe_load(COURSE.read_text())
     data["defaults"].update(defaults)
     for stage in (stage for track in data["tracks"] for stage in track["stages"]):
         stage["description"] = str(COURSE.parent / stage["description"])
+        for rule in stage.get("files", {}).values():
+            if isinstance(rule, dict) and "source" in rule:
+                rule["source"] = str(COURSE.parent / rule["source"])
     path = folder / "stages.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     return path

@@ -67,6 +67,11 @@ MISTAKES = {
     "chunk extensions refused": ("h11-chunk-extensions", "chunked-requests", "may be followed by"),
     "no 100 Continue": ("h11-no-100-continue", "expect-continue", "write HTTP/1.1 100 Continue"),
     "chunked sent to HTTP/1.0": ("h11-chunked-to-http10", "chunked-responses", "cannot read chunked"),
+    # the wsgi track
+    "the reason phrase rebuilt": ("wsgi-standard-reason", "wsgi-call", "with the status string start_response"),
+    "PATH_INFO left encoded": ("wsgi-path-undecoded", "wsgi-environ", "PATH_INFO is the path"),
+    "wsgi.input without an end": ("wsgi-input-never-ends", "wsgi-input", "act as if it ended"),
+    "close() never called": ("wsgi-never-closes", "wsgi-cleanup", "call it once the"),
 }
 
 

@@ -226,11 +226,14 @@ def judge(connection: Connection, step: Step, number: int, outgoing: Outgoing, c
         response = connection.receive(defaults.response_timeout, defaults.close_timeout,
                                       or_close=step.expect.or_close)
     except StageFailure as failure:
-        if step.expect.or_silence and not failure.connection_lost and not connection.reader.buffer:
+        silent = not failure.connection_lost and not connection.reader.buffer
+        if step.expect.or_silence and silent:
             connection.listener(connection.label, "note", f"the server sent nothing in {defaults.response_timeout:g} s "
                                 f"and kept the connection open: it is still reading request {number}, which this "
                                 "request allows (or_silence)")
             return False
+        if silent and step.expect.hint:
+            failure.hint = step.expect.hint  # the course's word on this request: its usual mistake hangs here
         raise
     if response is None:
         how = "reset" if connection.refusal == "reset" else "closed"

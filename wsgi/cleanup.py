@@ -1,0 +1,43 @@
+"""Stage 50 (wsgi-cleanup): whether the server calls close() on what the application returned.
+
+/item/NAME answers with an iterable whose close() counts itself; /closed?want=N answers with how many
+closes were counted, after waiting up to a second for N of them (a server may call close() just after
+the last byte went out, while the client is already asking).
+"""
+
+import json
+import threading
+import time
+
+closed = 0
+lock = threading.Lock()
+
+
+class Body:
+    """The response body, and a close() that a database cursor or an open file would need called."""
+
+    def __init__(self, data):
+        self.data = data
+
+    def __iter__(self):
+        yield self.data
+
+    def close(self):
+        global closed
+        with lock:
+            closed += 1
+
+
+def application(environ, start_response):
+    path, query = environ["PATH_INFO"], environ.get("QUERY_STRING", "")
+    if path.startswith("/item/"):
+        data = path[len("/item/"):].encode("latin-1")
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(data)))])
+        return Body(data)
+    want = int(query.partition("=")[2] or 0)
+    deadline = time.monotonic() + 1
+    while closed < want and time.monotonic() < deadline:
+        time.sleep(0.01)
+    body = json.dumps({"closed": closed}).encode()
+    start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+    return [body]

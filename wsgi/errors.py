@@ -1,0 +1,25 @@
+"""Stage 51 (wsgi-errors): applications that fail.
+
+/boom raises before it has called start_response: the server answers 500 and goes on serving. /late
+calls start_response, fails while making its body, and calls start_response again with exc_info, as
+PEP 3333 lets it before any of the body has been sent: the second status is the one to send.
+"""
+
+import sys
+
+
+def application(environ, start_response):
+    path = environ["PATH_INFO"]
+    if path == "/boom":
+        raise RuntimeError("the application fell over before answering")
+    if path == "/late":
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        try:
+            raise ValueError("the body could not be made")
+        except ValueError:
+            print("errors.py: the body could not be made", file=environ["wsgi.errors"])
+            start_response("500 Could Not Make It", [("Content-Type", "text/plain"), ("Content-Length", "5")],
+                           sys.exc_info())
+            return [b"sorry"]
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "4")])
+    return [b"fine"]

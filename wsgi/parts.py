@@ -1,0 +1,11 @@
+"""Stage 49 (wsgi-framing): a body in parts, and no Content-Length: the server has to frame it itself.
+
+The application does not know its body's length when it starts answering (a page rendered as it goes, a
+file read in blocks), so it gives none, and returns its parts one by one, an empty one among them.
+"""
+
+
+def application(environ, start_response):
+    name = environ["PATH_INFO"].rsplit("/", 1)[-1].encode("latin-1")
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"first ", b"", b"second ", name]
