@@ -23,3 +23,9 @@ def application(environ, start_response):
             return [b"sorry"]
     start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "4")])
     return [b"fine"]
+
+
+# PEP 3333's checker watches the server through every call (see validated.py, beside this file)
+from validated import checked  # noqa: E402
+
+application = checked(application)

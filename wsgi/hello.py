@@ -14,3 +14,9 @@ def application(environ, start_response):
         ("X-Parts", str(len(parts))),
     ])
     return parts
+
+
+# PEP 3333's checker watches the server through every call (see validated.py, beside this file)
+from validated import checked  # noqa: E402
+
+application = checked(application)

@@ -9,3 +9,9 @@ def application(environ, start_response):
     name = environ["PATH_INFO"].rsplit("/", 1)[-1].encode("latin-1")
     start_response("200 OK", [("Content-Type", "text/plain")])
     return [b"first ", b"", b"second ", name]
+
+
+# PEP 3333's checker watches the server through every call (see validated.py, beside this file)
+from validated import checked  # noqa: E402
+
+application = checked(application)
