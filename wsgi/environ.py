@@ -14,7 +14,7 @@ METHODS = {"wsgi.input": ["read", "readline", "readlines", "__iter__"], "wsgi.er
 
 def application(environ, start_response):
     report = {name: environ.get(name) or None for name in CGI}
-    report["SCRIPT_NAME"] = environ.get("SCRIPT_NAME")  # "" is its usual value: kept as it is
+    report["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "")  # "" or left out: the same, for PEP 3333
     report["HTTP"] = {name: value for name, value in environ.items() if name.startswith("HTTP_")}
     for name in ("wsgi.version", "wsgi.url_scheme", "wsgi.multithread", "wsgi.multiprocess", "wsgi.run_once"):
         report[name] = environ.get(name)

@@ -3,7 +3,8 @@ tester reads them.
 
 wsgiref.validate.validator (Python's standard library) wraps an application and asserts, as the server
 calls it, that the server keeps its side of PEP 3333: the environ's keys and types, how start_response
-is called, how wsgi.input is read, that the iterable is closed. Its assertions are raised inside the
+is called, what wsgi.input and wsgi.errors offer. (What it finds later, while the server iterates over
+the body or forgets to close it, is raised or printed inside the server, out of this wrapper's reach.) Its assertions are raised inside the
 server, which would only answer 500, or nothing; so `checked` appends each finding to violations.txt
 beside this file, which the stage expects to stay empty, and answers a finding made before the response
 began with a 500 whose body is the finding.
