@@ -90,11 +90,12 @@ def tester(tmp_path, capsys):
 
 @pytest.fixture
 def course_copy(tmp_path) -> Path:
-    """A copy of the shipped course (manifest and descriptions) to edit."""
+    """A copy of the shipped course (manifest, descriptions, the applications its stages copy) to edit."""
     folder = tmp_path / "course"
     folder.mkdir()
     shutil.copy(COURSE, folder / "stages.yaml")
     shutil.copytree(ROOT / "stages", folder / "stages")
+    shutil.copytree(ROOT / "wsgi", folder / "wsgi", ignore=shutil.ignore_patterns("__pycache__"))
     return folder / "stages.yaml"
 
 

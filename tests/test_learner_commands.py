@@ -158,6 +158,7 @@ def test_hint_without_a_writable_progress_file_points_to_all(capsys, solution):
 def test_show_of_a_description_that_is_not_utf8_is_a_usage_error(capsys, tmp_path):
     course = tmp_path / "course"
     shutil.copytree(ROOT / "stages", course / "stages")
+    shutil.copytree(ROOT / "wsgi", course / "wsgi")
     shutil.copy(COURSE, course / "stages.yaml")
     first = sorted((course / "stages").glob("01-*.md"))[0]
     first.write_bytes(first.read_bytes() + b"\xff\xfe")
