@@ -61,6 +61,8 @@ _PY_LIBRARY = re.compile(r"/lib/python[\d.]*/|site-packages|dist-packages|^<")
 def _python(lines: Sequence[str], index: int) -> Crash | None:
     if not _PY_START.search(lines[index]):
         return None
+    if index > 0 and lines[index - 1].startswith("Exception ignored in"):
+        return None  # raised in a __del__ or a callback: Python printed it and went on, nothing crashed
     frames = []
     error = ""
     for line in lines[index + 1:]:

@@ -103,6 +103,15 @@ def test_the_last_report_is_the_one_named():
     assert worker.error == "index out of bounds: the len is 3 but the index is 3"
 
 
+def test_an_exception_python_ignored_is_not_a_crash():
+    lines = ["Exception ignored in: <function IteratorWrapper.__del__ at 0x7f>",
+             "Traceback (most recent call last):",
+             '  File "/usr/lib/python3.11/wsgiref/validate.py", line 128, in __del__',
+             "AssertionError: Iterator garbage collected without being closed"]
+    assert crashes.find(lines) is None
+    assert crashes.find(lines[1:]).error.startswith("AssertionError")  # the same report, not ignored
+
+
 def test_where_the_call_stack_is_seen_from_the_error_line():
     assert crashes.find(lines_of("py_main")).stack == "above"
     assert crashes.find(lines_of("node_typeerror")).stack == "under"

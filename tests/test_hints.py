@@ -71,8 +71,7 @@ MISTAKES = {
     "the reason phrase rebuilt": ("wsgi-standard-reason", "wsgi-call", "with the status string start_response"),
     "PATH_INFO left encoded": ("wsgi-path-undecoded", "wsgi-environ", "PATH_INFO is the path"),
     "wsgi.input without an end": ("wsgi-input-never-ends", "wsgi-input", "act as if it ended"),
-    # the validator's own words, printed by the server when it drops the iterable unclosed, come first
-    "close() never called": ("wsgi-never-closes", "wsgi-cleanup", "Iterator garbage collected without being closed"),
+    "close() never called": ("wsgi-never-closes", "wsgi-cleanup", "call it once the"),
 }
 
 

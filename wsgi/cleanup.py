@@ -1,8 +1,8 @@
 """Stage 50 (wsgi-cleanup): whether the server calls close() on what the application returned.
 
 /item/NAME answers with an iterable whose close() counts itself; /closed?want=N answers with how many
-closes were counted, after waiting up to a second for N of them (a server may call close() just after
-the last byte went out, while the client is already asking).
+closes were counted, after waiting up to half a second for N of them (a server may call close() just
+after the last byte went out, while the client is already asking).
 """
 
 import json
@@ -35,7 +35,7 @@ def application(environ, start_response):
         start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(data)))])
         return Body(data)
     want = int(query.partition("=")[2] or 0)
-    deadline = time.monotonic() + 1
+    deadline = time.monotonic() + 0.5
     while closed < want and time.monotonic() < deadline:
         time.sleep(0.01)
     body = json.dumps({"closed": closed}).encode()
