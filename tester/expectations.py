@@ -69,13 +69,19 @@ def check(response: Response, expect: Expect, values: Mapping[str, Value], after
     try:
         _check(response, expect, values, after, sent)
     except StageFailure as failure:
-        failure.level = expect.level
-        if expect.hint:
-            failure.hint = expect.hint
-        if expect.rfc:
-            failure.rfc = expect.rfc
-            failure.message += f" ({expect.rfc})"
-        raise
+        raise cited(failure, expect)
+
+
+def cited(failure: StageFailure, expect: Expect) -> StageFailure:
+    """`failure` as a failure of `expect`: its level, the course's hint when it gives one, and its rule at the
+    end of the message."""
+    failure.level = expect.level
+    if expect.hint:
+        failure.hint = expect.hint
+    if expect.rfc:
+        failure.rfc = expect.rfc
+        failure.message += f" ({expect.rfc})"
+    return failure
 
 
 def _check(response: Response, expect: Expect, values: Mapping[str, Value], after: bytes,

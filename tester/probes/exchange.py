@@ -261,10 +261,9 @@ def judge(connection: Connection, step: Step, number: int, outgoing: Outgoing, c
     context.warnings.extend(connection.annotate(warning) for warning in warnings)
     if step.expect.then == "close":
         failure = _expect_close(connection, defaults.close_timeout, number, step, outgoing)
-        if failure is not None and step.expect.level == "must":
+        if failure is not None and failure.level == "must":
             raise failure
         if failure is not None:
-            failure.level = step.expect.level
             context.warnings.append(failure)
         return False
     if step.expect.then == "open" and connection.closed_by_peer():
@@ -336,36 +335,29 @@ def _shown(value: Value, limit: int = 60) -> str:
 
 def _expect_close(connection: Connection, seconds: float, number: int, step: Step,
                   outgoing: Outgoing) -> StageFailure | None:
-    """The failure to close after this response, at the expectation's level for the caller to weigh; bytes
-    after the response are a failure of their own, whatever that level (raised here)."""
+    """The failure to close after this response, as a failure of the step's expectation (its level, hint and
+    rule) for the caller to weigh; bytes after the response are a failure of their own, whatever that level
+    (raised here)."""
     outcome = connection.wait_for_close(seconds)
     if outcome == "closed":
         connection.listener(connection.label, "note", "the server closed the connection cleanly")
         return None
     if outcome == "reset":
-        return _cited(connection.annotate(StageFailure(
+        failure = expectations.cited(connection.annotate(StageFailure(
             f"{connection.label}: the server reset the connection after request {number} instead of closing it "
             "cleanly", expected="a clean close (FIN) after the response",
-            hint=hints.RESET_INSTEAD_OF_CLOSE,
-        )), step)
+        )), step.expect)
+        failure.hint = hints.RESET_INSTEAD_OF_CLOSE  # the close came: how it came is the news, not the course's hint
+        return failure
     if outcome == "data":
         connection.check_no_stray_bytes(0)
     asked = b"\r\nconnection: close\r\n" in outgoing.data[:outgoing.head_length or len(outgoing.data)].lower()
     why = "a request that said 'Connection: close'" if asked else f"request {number}, after which it must close"
-    return _cited(connection.annotate(StageFailure(
+    return expectations.cited(connection.annotate(StageFailure(
         f"{connection.label}: the connection stayed open {seconds:g} s after the response to {why}",
         expected="the server closes the connection after this response",
-        hint=hints.CLOSE_REQUESTED if asked else step.expect.hint or hints.CLOSE_EXPECTED,
-    )), step)
-
-
-def _cited(failure: StageFailure, step: Step) -> StageFailure:
-    """The expectation's rule at the end of the message, as expectations.check cites it."""
-    if step.expect.rfc:
-        failure.rfc = step.expect.rfc
-        failure.message += f" ({step.expect.rfc})"
-        failure.args = (failure.message,)
-    return failure
+        hint=hints.CLOSE_REQUESTED if asked else hints.CLOSE_EXPECTED,
+    )), step.expect)
 
 
 def _point_at_the_directory(failure: StageFailure, step: Step, outgoing: Outgoing, response: Response,
