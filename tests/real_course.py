@@ -14,8 +14,10 @@ Run as a script, it prints the verdict of each check for each server given (fold
 from __future__ import annotations
 
 import copy
+import importlib.util
 import json
 import re
+import shutil
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -29,6 +31,15 @@ TRACK = "http11"
 # the course's own routes: a probe that asks for one of them needs a server written for the course
 COURSE_ROUTES = ("/echo", "/user-agent", "/files", "/stream", "/api")
 _ABSOLUTE_FORM = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*")
+
+
+def missing(server: str) -> str | None:
+    """Why a real server of fixtures/real/ cannot run here (for a skip), or None."""
+    if server == "node":
+        return None if shutil.which("node") else "node is not installed here"
+    if importlib.util.find_spec(server) is None:
+        return f"{server} is not installed in this interpreter (pip install -e '.[test]' installs it)"
+    return None
 
 
 @dataclass(frozen=True)

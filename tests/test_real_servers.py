@@ -14,8 +14,6 @@ installed, that server's tests skip, with the reason.
 
 from __future__ import annotations
 
-import importlib.util
-import shutil
 import sys
 
 import pytest
@@ -135,18 +133,9 @@ VERDICTS: dict[str, dict[str, tuple]] = {
 }
 
 
-def _missing(server: str) -> str | None:
-    """Why the server cannot run here, or None."""
-    if server == "node":
-        return None if shutil.which("node") else "node is not installed here"
-    if importlib.util.find_spec(server) is None:
-        return f"{server} is not installed in this interpreter (pip install -e '.[test]' installs it)"
-    return None
-
-
 def _params():
     for server, verdicts in VERDICTS.items():
-        reason = _missing(server)
+        reason = real_course.missing(server)
         marks = [pytest.mark.skip(reason=reason)] if reason else []
         for slug in verdicts:
             yield pytest.param(server, slug, id=f"{server}-{slug}", marks=marks)

@@ -8,11 +8,11 @@ The servers come with the test extra of pyproject.toml; where one is not importa
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 
 import pytest
 
+import real_course
 from aftermath import assert_clean
 from conftest import COURSE, FIXTURES
 from tester.manifest.load import load_course
@@ -27,8 +27,8 @@ FAILURES: dict[tuple[str, str], tuple[str, str]] = {}
 
 def _params():
     for server in SERVERS:
-        marks = [] if importlib.util.find_spec(server) else [
-            pytest.mark.skip(reason=f"{server} is not installed in this interpreter (pip install -e '.[test]')")]
+        reason = real_course.missing(server)
+        marks = [pytest.mark.skip(reason=reason)] if reason else []
         for slug in STAGES:
             yield pytest.param(server, slug, id=f"{server}-{slug}", marks=marks)
 
