@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import select
 import socket
+import struct
 import time
 from dataclasses import replace
 from typing import Callable
@@ -123,7 +124,7 @@ class Connection:
                 break
             data = self._recv(left, or_close=or_close)
             if data:
-                self.reader.feed(data)
+                self.reader.feed(data, time.monotonic())
             elif data is not None:
                 self.reader.feed_eof()
         self.send_bytes(body, or_close=or_close)
@@ -212,7 +213,7 @@ class Connection:
                 continue
             if data:
                 last_arrival = time.monotonic()
-                self.reader.feed(data)
+                self.reader.feed(data, time.monotonic())
             else:
                 self.reader.feed_eof()
 
@@ -266,7 +267,7 @@ class Connection:
                 except OSError:
                     data = b""
                 if data:
-                    self.reader.feed(data)
+                    self.reader.feed(data, time.monotonic())
                 else:
                     self.reader.feed_eof()
         if self.reader.buffer:
@@ -307,10 +308,30 @@ class Connection:
         except ConnectionResetError:
             return "reset"
         if data:
-            self.reader.feed(data)
+            self.reader.feed(data, time.monotonic())
             return "data"
         self.reader.feed_eof()
         return "closed"
+
+    def wait_for_bytes(self, wanted: bytes, seconds: float) -> bool:
+        """Read until the bytes received hold `wanted`: False if the server closed, or `seconds` went by, first."""
+        deadline = time.monotonic() + seconds
+        while wanted not in self.reader.buffer:
+            left = deadline - time.monotonic()
+            if self.reader.eof or left <= 0:
+                return False
+            data = self._recv(left)
+            if data:
+                self.reader.feed(data, time.monotonic())
+            elif data is not None:
+                self.reader.feed_eof()
+        return True
+
+    def hang_up(self, reset: bool) -> None:
+        """Go away without reading the rest: with `reset`, by a reset (RST), so the server's next write fails."""
+        if reset:
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.close()
 
     def close(self) -> None:
         try:

@@ -20,7 +20,7 @@ from tester.manifest.models import Expect, HeaderRule, Step
 from tester.matchers import body as body_rules
 from tester.matchers import framing as framing_rules
 from tester.matchers import headers as header_rules
-from tester.matchers import json_pattern, json_text
+from tester.matchers import json_pattern, json_text, pace
 from tester.matchers import status as status_rules
 from tester.templates import Value, render, render_text
 
@@ -123,6 +123,8 @@ def _check(response: Response, expect: Expect, values: Mapping[str, Value], afte
         _check_continued(response, expect.continued)
     if expect.body is not None:
         _check_body(response, expect, render(expect.body, values), after, sent)
+    if expect.streamed is not None:
+        _check_streamed(response, render(expect.streamed.first, values), expect.streamed.lead)
     if expect.body_contains or expect.body_excludes or "json_value" in expect.model_fields_set:
         body = _decoded(response, expect, after)
         _check_contents(response, expect, body, values)
@@ -263,6 +265,23 @@ def _check_continued(response: Response, wanted: bool) -> None:
     if came and not wanted:
         raise _fail(response, 0, f"a '100 Continue' came before {response.status_line}, though none was due here",
                     "the final response alone, with no 100 Continue before it", hints.CONTINUE_UNWANTED)
+
+
+def _check_streamed(response: Response, first: bytes, wanted: float) -> None:
+    if not response.body.startswith(first):
+        at = first_difference(first, response.body) or 0
+        raise _fail(response, response.head_length + at, f"the body does not start with {_quoted(first)}, the part "
+                    "that is to arrive first", f"a body starting {_quoted(first)}", hints.BODY)
+    lead = pace.lead(response, len(first)) or 0.0
+    if lead >= wanted:
+        return
+    raise StageFailure(
+        f"the body's first {len(first)} bytes, {_quoted(first)}, arrived {lead:.2f} s before the response's last "
+        f"byte: they were held back until the rest was ready",
+        expected=f"{_quoted(first)} at least {wanted:g} s before the end of the response, sent as soon as it is made",
+        hint=hints.STREAMED,
+        evidence=[Evidence("when the response's bytes arrived", pace.timeline(response).encode(), text=True),
+                  Evidence("received", response.raw, pace.raw_end_of_body_prefix(response, len(first)))])
 
 
 def _decoded(response: Response, expect: Expect, after: bytes) -> bytes:

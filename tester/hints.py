@@ -249,6 +249,18 @@ JSON_DUPLICATE_KEY = ("Give each key once in an object: a client may take the fi
                       "body means different things to different clients. Build the body from a map (a dict "
                       "in Python) with a JSON encoder, which cannot repeat a key.")
 
+HANG_UP_NOT_REACHED = ("The tester reads this response up to the text shown and then goes away, as a client that "
+                       "gives up does. Send the response's first part as soon as it is ready, so it arrives while "
+                       "the rest is still being made.")
+
+OUTPUT_MISSING = ("The stage looks for this text in what your program prints, on stdout or stderr. Print it where "
+                  "the stage's description says, and flush it (print(..., flush=True), or write to stderr, which "
+                  "Python does not hold back).")
+
+STREAMED = ("Write each part of the body to the socket as soon as you have it (as one chunk, for an HTTP/1.1 "
+            "client), instead of gathering the parts in a list or a buffer and sending them together: a client "
+            "can use the first part while the rest is still being made.")
+
 CONTINUE_MISSING = ("The request said 'Expect: 100-continue' and holds back its body until you answer: once you have "
                     "read its head, write 'HTTP/1.1 100 Continue\\r\\n\\r\\n', then read the body and send the "
                     "final response.")

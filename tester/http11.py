@@ -61,6 +61,8 @@ class Response:
     # after `continue_wait` seconds and sent it anyway; None for any other request
     continued_in_time: bool | None = None
     continue_wait: float | None = None  # the seconds the tester waited for that 100 Continue
+    # when its bytes came, where the reader was told: (offset in `raw` just after a piece, time it arrived)
+    arrivals: tuple[tuple[int, float], ...] = ()
 
     def header(self, name: str) -> Header | None:
         """The first header with this name, compared case-insensitively, as RFC 9110 §5.1 requires."""
@@ -115,13 +117,17 @@ class ResponseReader:
     interim: list[Response] = field(default_factory=list)
     _chunks: _ChunkProgress | None = field(default=None, repr=False)  # how far a chunked body is read
     _interim_given: int = field(default=0, repr=False)  # interim responses already told of by a final one
+    _arrivals: list[tuple[int, float]] = field(default_factory=list, repr=False)  # (end in buffer, time) per feed
 
     def expect_response_to(self, method: str) -> None:
         """Record the method of a request sent, so a response to HEAD is read without a body."""
         self.request_methods.append(method.upper())
 
-    def feed(self, data: bytes) -> None:
+    def feed(self, data: bytes, at: float | None = None) -> None:
+        """Bytes as they came; `at`, the time they arrived, goes into the responses' `arrivals`."""
         self.buffer += data
+        if at is not None:
+            self._arrivals.append((len(self.buffer), at))
 
     def feed_eof(self) -> None:
         self.eof = True
@@ -180,7 +186,17 @@ class ResponseReader:
         if self.request_methods and not (interim and head.status != 101):
             self.request_methods.pop(0)
         return Response(head.version, head.status, head.reason, head.headers, body, raw, head.length, framing,
-                        method)
+                        method, arrivals=self._take_arrivals(end))
+
+    def _take_arrivals(self, end: int) -> tuple[tuple[int, float], ...]:
+        """The arrivals of the buffer's first `end` bytes (the last one cut at `end`); the rest move up."""
+        taken = []
+        for offset, at in self._arrivals:
+            taken.append((min(offset, end), at))
+            if offset >= end:
+                break
+        self._arrivals = [(offset - end, at) for offset, at in self._arrivals if offset > end]
+        return tuple(taken)
 
     @property
     def pending(self) -> Waiting:

@@ -145,6 +145,10 @@ class Program:
         elif self.lines_seen == RELAY_LIMIT + 1:
             self.output(f"… more output; the tester stops showing it after {RELAY_LIMIT} lines")
 
+    def output_text(self) -> str:
+        """What this run of the program has printed, as far as the tester keeps it (its last lines)."""
+        return "\n".join(self.recent_lines)
+
     @property
     def last_lines(self) -> list[str]:
         """The program's last output lines, as few as fit one screen beside a failure."""

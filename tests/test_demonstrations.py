@@ -47,6 +47,8 @@ NEW_KEYS = {
     "when_status",
     # issue 15 (the HTTP/1.1 conformance track)
     "version", "or_silence", "if_present",
+    # issue 16 (the WSGI track)
+    "streamed", "output_contains", "hang-up",
 }
 
 

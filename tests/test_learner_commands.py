@@ -106,7 +106,7 @@ def test_status_shows_passed_current_and_locked(capsys, solution):
     assert lines[4].startswith("  ·  4. locked")
     assert "compression: Compression (stages 9-11, requires base)" in lines
     assert "  ·  9. pending  compression-header   Announce compression" in lines
-    assert "2 of 51 passed; your track is base, 2 of 8 passed" in out
+    assert "2 of 52 passed; your track is base, 2 of 8 passed" in out
     assert "Next: read stage 3 with 'tester show'" in out
 
 
@@ -130,7 +130,7 @@ def test_show_renders_the_description_with_its_wire_bytes(capsys):
 def test_show_without_n_shows_the_current_stage(capsys, solution):
     run(capsys, "stage", "1", *running(solution))
     code, out = run(capsys, "show", "--solution", str(solution))
-    assert code == 0 and "stage 2 of 51 (respond-200)" in out
+    assert code == 0 and "stage 2 of 52 (respond-200)" in out
 
 
 def test_show_of_an_unknown_stage_is_a_usage_error(capsys):

@@ -48,7 +48,7 @@ def test_every_builtin_kind_is_in_the_schema_with_its_parameters():
     generated = schema.course_schema(schema.builtin_kinds())
     kinds = {definition["properties"]["kind"]["const"]: definition for definition in generated["$defs"].values()
              if "kind" in definition.get("properties", {})}
-    assert set(kinds) == {"connect", "exchange", "concurrency", "interleaved", "client", "idle", "restart", "burst"}
+    assert set(kinds) == {"connect", "exchange", "concurrency", "interleaved", "client", "idle", "restart", "burst", "hang-up"}
     assert set(kinds["idle"]["properties"]) == {"kind", "settle", "window", "max_cpu"}
     assert set(kinds["connect"]["properties"]) == {"kind", "settle"}
     assert set(kinds["concurrency"]["properties"]) == {"kind", "connections", "waves", "answer_within", "settle"}

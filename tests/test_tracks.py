@@ -27,7 +27,7 @@ STATIC = ["static-types", "static-head", "static-index", "static-names", "static
           "static-large", "static-cache", "static-ranges"]
 HTTP11 = ["request-line", "host", "header-fields", "message-framing", "chunked-requests", "versions", "methods",
           "pipelining", "expect-continue", "limits", "chunked-responses"]
-WSGI = ["wsgi-call", "wsgi-environ", "wsgi-input", "wsgi-framing", "wsgi-cleanup", "wsgi-errors"]
+WSGI = ["wsgi-call", "wsgi-environ", "wsgi-input", "wsgi-framing", "wsgi-streaming", "wsgi-cleanup", "wsgi-errors"]
 
 
 def stage(slug: str, indent: str = "      ") -> str:
@@ -300,7 +300,7 @@ def test_status_groups_the_stages_by_track(capsys, tmp_path):
     assert "  → 10. current  compression-multi    Several accepted encodings" in lines
     assert "  · 11. locked   gzip                 Compress with gzip" in lines
     assert "  · 12. pending  keep-alive           Persistent connections" in lines
-    assert "4 of 51 passed; your track is compression, 1 of 3 passed" in out
+    assert "4 of 52 passed; your track is compression, 1 of 3 passed" in out
     assert "Next: read stage 10" in out
 
 
@@ -357,8 +357,8 @@ def test_new_stage_goes_at_the_end_of_its_track_and_says_what_moved(capsys, cour
     assert [stage.slug for stage in course.find_track("compression").stages] == COMPRESSION + ["brotli"]
     assert course.stage_number(course.find("keep-alive")) == 13
     assert "added stage 12 brotli:" in out
-    assert "note: stages 12-51 (keep-alive, keep-alive-multi, connection-close, api-empty, api-create, " in out
-    assert "are now 13-52" in out
+    assert "note: stages 12-52 (keep-alive, keep-alive-multi, connection-close, api-empty, api-create, " in out
+    assert "are now 13-53" in out
     assert (course_copy.parent / "stages" / "12-brotli.md").is_file()
     after = course_copy.read_text()
     assert after.replace(after[after.index("      - slug: brotli\n"):after.index("  - slug: persistence")], "") \
@@ -368,7 +368,7 @@ def test_new_stage_goes_at_the_end_of_its_track_and_says_what_moved(capsys, cour
 def test_new_stage_without_a_track_ends_the_last_track(capsys, course_copy):
     assert main(["new-stage", "trailers", "--course", str(course_copy), "--no-color"]) == 0
     out = capsys.readouterr().out
-    assert "added stage 52 trailers:" in out and "note:" not in out
+    assert "added stage 53 trailers:" in out and "note:" not in out
     assert load_course(course_copy).find_track("wsgi").stages[-1].slug == "trailers"
 
 

@@ -185,6 +185,13 @@ def _check_json_pattern(value: Any) -> Any:
     return value
 
 
+class Streamed(Strict):
+    """The body's opening bytes must come well before its end: the server sends what it has when it has it."""
+
+    first: Template = Field(min_length=1, description="The bytes the body starts with (before any decode), a template")
+    lead: float = Field(gt=0, le=10, description="Seconds by which they must arrive before the response's last byte")
+
+
 class Expect(Strict):
     """What must come back for one request."""
 
@@ -212,9 +219,14 @@ class Expect(Strict):
         None, description="How the response must delimit its body: content-length, chunked or close (or a list)")
     continued: bool | None = Field(
         None, description="true: a '100 Continue' must come before the response; false: it must not")
+    streamed: Streamed | None = Field(
+        None, description="The body's first bytes must arrive some time before its last (a streamed response)")
     files: dict[Template, Template] = Field(
         default_factory=dict, description="Files in the stage directory and their exact contents afterwards"
     )
+    output_contains: list[Template] = Field(
+        default_factory=list, description="Texts the program must have printed (stdout or stderr) by the response, "
+        "or within the close timeout after it")
     then: Literal["open", "close"] | None = Field(
         None, description="open: the connection must stay open; close: the server must close it next"
     )
@@ -283,9 +295,9 @@ class Step(Strict):
             raise ValueError("when_status in expect would skip the whole check for other statuses, the status "
                              "itself included: put the checks that depend on the status in an also item")
         for extra in self.also:
-            if extra.then is not None or extra.or_close or extra.or_silence or extra.files:
-                raise ValueError("also checks the same response: then, or_close, or_silence and files belong in "
-                                 "expect")
+            if extra.then is not None or extra.or_close or extra.or_silence or extra.files or extra.output_contains:
+                raise ValueError("also checks the same response: then, or_close, or_silence, files and "
+                                 "output_contains belong in expect")
         return self
 
 

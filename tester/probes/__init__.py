@@ -10,6 +10,7 @@ from tester.probes.client import ClientProbe
 from tester.probes.concurrency import ConcurrencyProbe
 from tester.probes.connect import ConnectProbe
 from tester.probes.exchange import ExchangeProbe
+from tester.probes.hang_up import HangUpProbe
 from tester.probes.idle import IdleProbe
 from tester.probes.interleaved import InterleavedProbe
 from tester.probes.restart import RestartProbe
@@ -32,7 +33,7 @@ def register(probe_class: type[Probe]) -> type[Probe]:
 
 
 for _builtin in (ConnectProbe, ExchangeProbe, ConcurrencyProbe, InterleavedProbe, ClientProbe, IdleProbe,
-                 RestartProbe, BurstProbe):
+                 RestartProbe, BurstProbe, HangUpProbe):
     register(_builtin)
 
 __all__ = ["KINDS", "Probe", "ProbeContext", "register", "kind_name"]

@@ -14,6 +14,7 @@ word does.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Iterator, Literal
 from urllib.parse import unquote
@@ -25,7 +26,8 @@ from tester.codings import DecodeError, gunzip
 from tester.connection import Connection
 from tester.errors import Evidence, StageFailure
 from tester.http11 import Response
-from tester.manifest.models import Expect, Step
+from tester.manifest.models import Expect, Request, Step
+from tester.matchers import body as body_rules
 from tester.matchers import json_pattern
 from tester.matchers.status import single
 from tester.probes.base import Probe, ProbeContext
@@ -34,6 +36,7 @@ from tester.request import Outgoing, build
 from tester.templates import TemplateError, Value, names, render, render_text
 
 EXIT_WAIT = 0.4  # seconds for a program to be seen exiting, after it closed a connection instead of answering
+OUTPUT_POLL = 0.01  # seconds between looks at the program's output, waiting for a text in it
 HEAD_BODY_WAIT = 0.1  # seconds to listen for a body wrongly sent after a last response that has none (HEAD, 304)
 
 
@@ -81,18 +84,21 @@ class ExchangeProbe(Probe):
 def step_templates(steps: list[Step]) -> Iterator[tuple[tuple, str]]:
     """(place, template) for every template in a list of steps, for the loader's name check."""
     for index, step in enumerate(steps):
-        send = step.send
         place = ("requests", index)
-        for key in ("target", "body", "raw"):
-            if getattr(send, key) is not None:
-                yield place + ("send", key), getattr(send, key)
-        for name, value in send.headers.items():
-            yield place + ("send", "headers", name), value
-        for name, value in send.trailers.items():
-            yield place + ("send", "trailers", name), value
+        yield from request_templates(step.send, place + ("send",))
         yield from _expect_templates(step.expect, place + ("expect",))
         for number, extra in enumerate(step.also):
             yield from _expect_templates(extra, place + ("also", number))
+
+
+def request_templates(send: Request, place: tuple) -> Iterator[tuple[tuple, str]]:
+    for key in ("target", "body", "raw"):
+        if getattr(send, key) is not None:
+            yield place + (key,), getattr(send, key)
+    for name, value in send.headers.items():
+        yield place + ("headers", name), value
+    for name, value in send.trailers.items():
+        yield place + ("trailers", name), value
 
 
 def _expect_templates(expect: Expect, place: tuple) -> Iterator[tuple[tuple, str]]:
@@ -101,7 +107,9 @@ def _expect_templates(expect: Expect, place: tuple) -> Iterator[tuple[tuple, str
             yield place + ("headers", name), value
     if expect.body is not None:
         yield place + ("body",), expect.body
-    for key in ("body_contains", "body_excludes"):
+    if expect.streamed is not None:
+        yield place + ("streamed", "first"), expect.streamed.first
+    for key in ("body_contains", "body_excludes", "output_contains"):
         for number, value in enumerate(getattr(expect, key)):
             yield place + (key, number), value
     if "json_value" in expect.model_fields_set:
@@ -250,6 +258,7 @@ def judge(connection: Connection, step: Step, number: int, outgoing: Outgoing, c
             warnings = expectations.verify(response, step, context.values, connection.reader.buffer,
                                            outgoing.headers)
             _check_files(step.expect.files, context)
+            _check_output(step.expect.output_contains, context, connection)
         except TemplateError as error:
             raise _not_taken(error, number) from None
         _capture(step, response, connection, context)
@@ -288,8 +297,12 @@ def finish(connection: Connection, context: ProbeContext) -> None:
 
 
 def build_step(step: Step, number: int, context: ProbeContext) -> Outgoing:
+    return build_step_request(step.send, number, context)
+
+
+def build_step_request(send: Request, number: int, context: ProbeContext) -> Outgoing:
     try:
-        return build(step.send, context.values, context.host, context.port, context.rng)
+        return build(send, context.values, context.host, context.port, context.rng)
     except TemplateError as error:
         raise _not_taken(error, number) from None
 
@@ -405,3 +418,31 @@ def _check_files(files: dict[str, str], context: ProbeContext) -> None:
                 hint=hints.FILE_CONTENT,
                 evidence=[Evidence("expected file content", wanted, at), Evidence("file on disk", actual, at)],
             )
+
+
+def _check_output(texts: list[str], context: ProbeContext, connection: Connection) -> None:
+    """Each text must turn up in the program's output (this run's) within the close timeout of the response:
+    a server may log a moment after it has answered."""
+    if not texts:
+        return
+    program = context.program
+    if program is None:
+        connection.listener(connection.label, "note", "the program's output is not checked: the tester did not "
+                            "start the program, so it cannot read what it prints")
+        return
+    wanted = [render_text(text, context.values) for text in texts]
+    deadline = time.monotonic() + context.defaults.close_timeout
+    while True:
+        missing = body_rules.first_missing(program.output_text().encode("utf-8", "replace"),
+                                           [text.encode() for text in wanted])
+        if missing is None:
+            return
+        if time.monotonic() >= deadline:
+            break
+        time.sleep(OUTPUT_POLL)
+    raise StageFailure(
+        f"the program's output does not show {missing.decode()!r} after the response "
+        f"(looked for {context.defaults.close_timeout:g} s)",
+        expected=f"{missing.decode()!r} in what the program printed (stdout or stderr)",
+        hint=hints.OUTPUT_MISSING, evidence=program.output_evidence("its"),
+    )

@@ -1,8 +1,9 @@
 """The demonstration server for the stage-and-program keys: args, file trees, restart.
 
 Started as `--directory DIR`, or as `--root DIR --greeting WORD` (the stage with `args`). It serves
-/greeting, /files/PATH (with Last-Modified, never outside its folder) and /notes/NAME (kept in the folder,
-so they survive a restart). `--defect NAME` breaks one behaviour; see DEFECTS.
+/greeting, /files/PATH (with Last-Modified, never outside its folder), /notes/NAME (kept in the folder,
+so they survive a restart), /slow/WORD (WORD at once, the rest of the body a moment later) and
+/log/WORD (which prints a line about WORD). `--defect NAME` breaks one behaviour; see DEFECTS.
 """
 
 import email.utils
@@ -23,6 +24,9 @@ DEFECTS = {
     "follows-symlinks": "follows a symlink wherever it leads",
     "memory-only": "keeps notes in memory, so a restart loses them",
     "ignores-term": "keeps running when it gets SIGTERM",
+    "gathers-body": "makes the whole of a slow body before sending any of it",
+    "dies-on-hangup": "exits when a write fails because the client went away",
+    "silent-log": "answers /log/WORD without printing the line it should",
 }
 
 
@@ -80,7 +84,33 @@ def note(method, name, body):
         return 200, {}, file.read()
 
 
+SLOW_PAUSE = 0.3  # seconds between the two parts of /slow/WORD
+
+
+def send_slowly(connection, word):
+    """WORD and a newline at once, "done" after a pause: a body made as it goes, sent as it is made."""
+    first, rest = word.encode() + b"\n", b"done\n"
+    head = f"HTTP/1.1 200 OK\r\nContent-Length: {len(first) + len(rest)}\r\n\r\n".encode()
+    try:
+        if DEFECT == "gathers-body":
+            time.sleep(SLOW_PAUSE)
+            connection.sendall(head + first + rest)
+            return True
+        connection.sendall(head + first)
+        time.sleep(SLOW_PAUSE)
+        connection.sendall(rest)
+    except OSError:
+        if DEFECT == "dies-on-hangup":
+            os._exit(1)  # as a single-threaded server does when the BrokenPipeError is not caught
+        return False  # the client went away: this connection is over, the server goes on
+    return True
+
+
 def route(method, target, body):
+    if target.startswith("/log/"):
+        if DEFECT != "silent-log":
+            print(f"logged {target[len('/log/'):]}", flush=True)
+        return 200, {}, b"ok"
     if target == "/greeting":
         return 200, {}, (b"hello" if DEFECT == "greeting-ignored" else GREETING.encode())
     if target.startswith("/files/"):
@@ -114,6 +144,10 @@ def handle(connection):
                     return
                 data += piece
             body, data = data[:length], data[length:]
+            if target.startswith("/slow/"):
+                if not send_slowly(connection, target[len("/slow/"):]):
+                    return
+                continue
             status, extra, payload = route(method, target, body)
             head = f"HTTP/1.1 {status} {REASONS[status]}\r\n"
             for name, value in extra.items():
