@@ -15,7 +15,7 @@ from typing import Iterator, Literal
 
 from pydantic import Field
 
-from tester import hints
+from tester import hints, visible
 from tester.errors import Evidence, StageFailure
 from tester.manifest.models import Request, Template
 from tester.probes.base import Probe, ProbeContext
@@ -45,12 +45,13 @@ class HangUpProbe(Probe):
         how = "a reset" if self.reset else "a close"
         if self.after is not None:
             wanted = render(self.after, context.values)
+            shown = "'" + visible.escape(wanted[:60]) + "'"
             seconds = context.defaults.response_timeout
             if not connection.wait_for_bytes(wanted, seconds):
                 ended = "closed the connection" if connection.reader.eof else f"sent nothing more for {seconds:g} s"
                 raise connection.annotate(StageFailure(
-                    f"the response never got as far as {wanted[:60]!r}, where the tester was to go away: the server "
-                    f"{ended}", expected=f"a response that holds {wanted[:60]!r}", hint=hints.HANG_UP_NOT_REACHED,
+                    f"the response never got as far as {shown}, where the tester was to go away: the server {ended}",
+                    expected=f"a response that holds {shown}", hint=hints.HANG_UP_NOT_REACHED,
                     evidence=[Evidence("received", connection.reader.buffer, len(connection.reader.buffer))],
                     connection_lost=connection.reader.eof))
         connection.hang_up(self.reset)
