@@ -8,6 +8,7 @@ the program started with the stage's arguments and stopped, the probes run again
 from __future__ import annotations
 
 import importlib
+import io
 import shutil
 import signal
 import tempfile
@@ -17,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from tester import crashes, hints, portlock, request, stagefiles, variables
+from tester import __version__, crashes, hints, portlock, request, stagefiles, variables
+from tester.console import Console
 from tester.errors import ManifestError, ManifestProblem, StageFailure
 from tester.manifest.models import Course, Stage, Track
 from tester.probes import ProbeContext
@@ -25,6 +27,7 @@ from tester.program import Program
 from tester.templates import Value
 
 Status = Literal["passed", "failed", "not-run"]
+RESULT_VERSION = 1  # of the JSON result; a change that removes or redefines a field raises it
 ERROR_SHOWN = 200  # characters of a crash's error line quoted in the hint
 EXIT_SETTLE = 0.5  # seconds a program whose connection was lost may take to finish exiting
 EXIT_RECHECK = 0.05  # seconds given again, after its output settled, to a program that may be ending
@@ -49,10 +52,20 @@ class StageResult:
     regression: bool = False
     warnings: list[StageFailure] = field(default_factory=list)  # mismatches of `should`/`may` checks
 
+    track: str = ""
+
     def as_json(self) -> dict:
+        """This stage in the versioned result (docs/grading.md, "The result format")."""
+        failure = self.failure
         return {
-            "number": self.number, "slug": self.stage.slug, "title": self.stage.title, "status": self.status,
-            "message": self.failure.message if self.failure else None, "duration": round(self.duration, 4),
+            "number": self.number, "slug": self.stage.slug, "title": self.stage.title, "track": self.track,
+            "points": self.stage.points, "status": self.status, "regression": self.regression,
+            "duration": round(self.duration, 4), "message": failure.message if failure else None,
+            "failure": None if failure is None else {
+                "message": failure.message, "expected": failure.expected or None, "hint": failure.hint or None,
+                "rfc": failure.rfc or None, "curl": failure.curl or None,
+                "report": rendered(self.number, self.stage.slug, failure),
+            },
             "warnings": [{"level": warning.level, "rfc": warning.rfc or None, "message": warning.message,
                           "expected": warning.expected} for warning in self.warnings],
         }
@@ -68,7 +81,16 @@ class Run:
         return all(result.status == "passed" for result in self.results)
 
     def as_json(self) -> dict:
-        return {"seed": self.seed, "passed": self.passed, "stages": [result.as_json() for result in self.results]}
+        """The versioned result of a run: what `--json` writes and what grading reads."""
+        return {"version": RESULT_VERSION, "tester": __version__, "seed": self.seed, "passed": self.passed,
+                "stages": [result.as_json() for result in self.results]}
+
+
+def rendered(number: int, slug: str, failure: StageFailure) -> str:
+    """A failure as the terminal shows it, without colours: what a report quotes as the evidence."""
+    text = io.StringIO()
+    Console(text, colour=False).failure(number, slug, failure)
+    return text.getvalue()
 
 
 def plan(course: Course, target: Stage | None, only: bool,
@@ -89,8 +111,8 @@ def plan(course: Course, target: Stage | None, only: bool,
 def run(course: Course, order: list[tuple[Stage, bool]], options: Options, console) -> Run:
     _import_in_background({name for stage, _ in order for probe in stage.probes for name in probe.imports})
     outcome = Run(options.seed)
-    outcome.results = [StageResult(course.stage_number(stage), stage, regression=regression)
-                       for stage, regression in order]
+    outcome.results = [StageResult(course.stage_number(stage), stage, regression=regression,
+                                   track=course.track_of(stage).slug) for stage, regression in order]
     with portlock.hold(options.port, console.note):
         for result in outcome.results:
             console.stage_started(result)

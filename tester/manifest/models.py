@@ -338,6 +338,7 @@ class Stage(Strict):
     title: str = Field(min_length=1, description="Shown in stage headers; the description starts with it")
     description: str = Field(min_length=1, description="Markdown file, relative to the manifest")
     directory: bool = Field(False, description="Start the program with --directory DIR")
+    points: float = Field(1, ge=0, description="What passing the stage is worth in a class's gradebook")
     args: list[Template] | None = Field(
         None, description="The program's arguments, templates (default: --directory {directory} when directory "
         "is true, else none)")
