@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import collections
 import os
+import resource
 import selectors
 import signal
 import socket
 import subprocess
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -43,10 +45,33 @@ SETTLE_LIMIT = 1.0  # settle() never waits longer than this
 SCRIPT = "your_program.sh"
 
 
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on the learner's program, for graders that run programs they have not read: its memory (the
+    data segment: heap and private mappings, not address space merely reserved, which Go, Java and Node
+    reserve by the gigabyte), its processes (counted per user, and not enforced for root), and the size of
+    any file it writes."""
+
+    memory_mb: int | None = None
+    processes: int | None = None
+    file_size_mb: int | None = None
+
+    def apply(self) -> None:
+        """In the child, before it runs the program (subprocess's preexec_fn)."""
+        for kind, value in ((resource.RLIMIT_DATA, self.memory_mb and self.memory_mb * 2**20),
+                            (resource.RLIMIT_NPROC, self.processes),
+                            (resource.RLIMIT_FSIZE, self.file_size_mb and self.file_size_mb * 2**20)):
+            if value:
+                hard = resource.getrlimit(kind)[1]
+                value = value if hard == resource.RLIM_INFINITY else min(value, hard)
+                resource.setrlimit(kind, (value, value))
+
+
 class Program:
     def __init__(self, solution: Path, port: int, args: list[str], output: Callable[[str], None],
-                 host: str = "localhost"):
+                 host: str = "localhost", limits: Limits | None = None):
         self.solution = solution
+        self.limits = limits
         self.port = port
         self.args = args
         self.output = output
@@ -87,6 +112,7 @@ class Program:
             self.process = subprocess.Popen(
                 [f"./{SCRIPT}", *self.args], cwd=self.solution, env=environment,
                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+                preexec_fn=self.limits.apply if self.limits else None,
             )
         except OSError as error:
             raise UsageError(_cannot_run(script, error)) from None

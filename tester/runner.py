@@ -23,7 +23,7 @@ from tester.console import Console
 from tester.errors import ManifestError, ManifestProblem, StageFailure
 from tester.manifest.models import Course, Stage, Track
 from tester.probes import ProbeContext
-from tester.program import Program
+from tester.program import Limits, Program
 from tester.templates import Value
 
 Status = Literal["passed", "failed", "not-run"]
@@ -40,6 +40,7 @@ class Options:
     seed: int = 0
     debug: bool = False
     host: str = "localhost"
+    limits: Limits | None = None
 
 
 @dataclass
@@ -153,7 +154,7 @@ def run_stage(course: Course, result: StageResult, options: Options, console) ->
     values = draw_values(stage, options.seed)
     values["port"] = str(options.port)
     folder, directory = stagefiles.make_stage_folder(stage.slug) if stage.directory else (None, None)
-    program = Program(options.solution, options.port, [], console.program_output, options.host)
+    program = Program(options.solution, options.port, [], console.program_output, options.host, options.limits)
     context = ProbeContext(options.host, options.port, values, course.defaults, directory,
                            variables.stage_rng(options.seed, stage.slug + ":probes"), console.event,
                            program=program)

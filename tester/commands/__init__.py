@@ -7,6 +7,7 @@ A command module has NAME, HELP, `configure(parser)` to add its own arguments, a
 
 from __future__ import annotations
 
-from tester.commands import check, hint, listing, new_stage, send, show, stage, status, test, track, tracks, watch
+from tester.commands import (check, grade, hint, listing, new_stage, send, show, stage, status, test, track, tracks,
+                             watch)
 
-COMMANDS = [stage, test, status, tracks, track, show, hint, watch, send, listing, check, new_stage]
+COMMANDS = [stage, test, status, tracks, track, show, hint, watch, send, listing, check, new_stage, grade]

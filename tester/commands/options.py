@@ -33,6 +33,29 @@ def add_running(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the results as JSON to PATH")
     parser.add_argument("--no-progress", dest="progress", action="store_false",
                         help="neither read nor write the progress file (for CI and read-only checkouts)")
+    add_limits(parser)
+
+
+def add_limits(parser: argparse.ArgumentParser) -> None:
+    """Bounds on the learner's program, for running programs nobody has read (grading a class)."""
+    group = parser.add_argument_group("limits on the program (for grading)")
+    group.add_argument("--limit-memory", type=_positive, metavar="MB", help="most memory the program may allocate")
+    group.add_argument("--limit-processes", type=_positive, metavar="N",
+                       help="most processes its user may have (not enforced for root)")
+    group.add_argument("--limit-file-size", type=_positive, metavar="MB", help="largest file it may write")
+
+
+def limits(arguments: argparse.Namespace):
+    from tester.program import Limits
+
+    chosen = Limits(arguments.limit_memory, arguments.limit_processes, arguments.limit_file_size)
+    return chosen if chosen != Limits() else None
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) == 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    return int(text)
 
 
 def find_course(explicit: Path | None) -> Path:

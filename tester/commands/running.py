@@ -48,7 +48,8 @@ def run_stages(arguments: argparse.Namespace, console, course: Course, target: S
 
     folder = options.solution(arguments)
     seed = arguments.seed if arguments.seed is not None else random.randrange(1, 1_000_000)
-    chosen = Options(solution=folder, port=options.port(arguments), seed=seed, debug=arguments.debug)
+    chosen = Options(solution=folder, port=options.port(arguments), seed=seed, debug=arguments.debug,
+                     limits=options.limits(arguments))
     console.seed(seed)
     outcome = run(course, plan(course, target, only, tracks), chosen, console)
     state = remember(folder, outcome, console, save=arguments.progress)

@@ -1,0 +1,74 @@
+"""Who runs the units: a pool on this machine, or the workers of a Dask cluster.
+
+Both take the same Units and give back the same records, as each finishes, so the batch writes a
+record the moment it exists. The local pool runs units as threads that each wait on one subprocess;
+Dask's `distributed` sends `unit.grade` to its workers (each needs the tester installed, and the
+submissions and the course at the same paths: a shared filesystem). No scheduler of our own.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+from typing import Callable, Iterator, Protocol
+
+from tester.errors import UsageError
+from tester.grading.unit import Unit, grade
+
+
+class Executor(Protocol):
+    name: str
+
+    def run(self, units: list[Unit], started: Callable[[Unit], None]) -> Iterator[tuple[Unit, dict]]:
+        """(unit, record) for every unit, in the order they finish; `started` is told of each unit begun."""
+
+
+class LocalPool:
+    def __init__(self, jobs: int, work: Callable[[Unit], dict] = grade):
+        self.jobs = jobs
+        self.work = work
+        self.name = f"local pool of {jobs}"
+
+    def run(self, units: list[Unit], started: Callable[[Unit], None]) -> Iterator[tuple[Unit, dict]]:
+        def job(unit: Unit) -> dict:
+            started(unit)
+            return self.work(unit)
+
+        pool = concurrent.futures.ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="grade")
+        try:
+            futures = {pool.submit(job, unit): unit for unit in units}
+            for future in concurrent.futures.as_completed(futures):
+                yield futures[future], future.result()
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+class DaskCluster:
+    def __init__(self, address: str, work: Callable[[Unit], dict] = grade):
+        try:
+            from distributed import Client
+        except ImportError:
+            raise UsageError("--dask needs Dask's distributed: pip install 'http-server-tester[dask]'") from None
+        try:
+            self.client = Client(address, timeout="20s")
+        except OSError as error:
+            raise UsageError(f"cannot reach the Dask scheduler at {address}: {error}") from None
+        self.work = work
+        workers = len(self.client.scheduler_info().get("workers", {}))
+        self.name = f"Dask cluster at {address} ({workers} workers)"
+
+    def run(self, units: list[Unit], started: Callable[[Unit], None]) -> Iterator[tuple[Unit, dict]]:
+        from distributed import as_completed
+
+        # pure=False: a unit with the same arguments is still run again (a regrade); one retry for a lost worker
+        futures = {self.client.submit(self.work, unit, key=f"grade-{unit.id}-{unit.fingerprint[:12]}", pure=False,
+                                      retries=1): unit for unit in units}
+        for unit in units:
+            started(unit)
+        try:
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+        finally:
+            self.client.cancel(list(futures))
+
+    def close(self) -> None:
+        self.client.close()
