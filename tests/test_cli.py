@@ -23,8 +23,10 @@ def test_stage_runs_the_target_then_earlier_stages(tester):
     assert run.code == 0
     assert [(stage["number"], stage["status"]) for stage in run.report["stages"]] == [
         (3, "passed"), (1, "passed"), (2, "passed")]
-    assert set(run.report["stages"][0]) == {"number", "slug", "title", "status", "message", "duration", "warnings"}
-    assert run.report["seed"] == 1
+    assert set(run.report["stages"][0]) == {"number", "slug", "title", "track", "points", "status", "regression",
+                                            "duration", "message", "failure", "warnings"}
+    assert [stage["regression"] for stage in run.report["stages"]] == [False, True, True]
+    assert run.report["seed"] == 1 and run.report["version"] == 1
     assert "(regression)" in run.output
 
 

@@ -183,6 +183,10 @@ def test_a_class_is_graded_side_by_side_on_port_4221_and_nothing_is_left_running
     assert records["erin"]["outcome"] == "error" and "no your_program.sh" in records["erin"]["error"]
     assert records["dave"]["outcome"] == "graded" and records["fred"]["outcome"] == "graded"
     assert (out / "gradebook.csv").read_text().count("\n") == 7
+    for report in ("gradebook.json", "report.html", "junit.xml", "class.tap", "students/bob/exercism.json",
+                   "students/erin/gradescope.json", "students/alice/classroom.json"):
+        assert (out / report).is_file(), report
+    assert "8/8" in printed  # the base track's 8 stages are what the class is graded on
     assert processes_in(folders) == []
     for line in ("alice", "bob", "carol"):
         assert any(row.startswith(line) for row in printed.splitlines())

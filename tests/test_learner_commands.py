@@ -360,8 +360,9 @@ def test_watch_runs_again_when_a_file_changes(solution):
     assert "your current stage is 2 (respond-200)" in watch.output
 
 
-def test_watch_does_not_take_its_own_json_report_for_a_change(solution):
-    watch = Watch(solution, "--runs", "2", "--json", str(solution / "report.json"))
+def test_watch_does_not_take_its_own_reports_for_a_change(solution):
+    watch = Watch(solution, "--runs", "2", "--json", str(solution / "report.json"), "--junit",
+                  str(solution / "junit.xml"), "--tap", str(solution / "report.tap"))
     try:
         watch.wait_for("waiting for a change")
         time.sleep(0.5)  # ten polls: a run caused by the report would have started

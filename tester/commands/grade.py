@@ -78,7 +78,7 @@ def execute(arguments: argparse.Namespace, console) -> int:
             executor.close()
     batch.why_not_namespaces = why_not
     written = write_reports(arguments.out, batch, course, settings)
-    for line in summary_lines(batch, course):
+    for line in summary_lines(batch, course, tracks):
         console.print(line)
     console.print(f"graded {batch.graded}, kept {batch.kept} unchanged, in {batch.elapsed:.1f} s; reports in "
                   f"{arguments.out}: " + ", ".join(written))

@@ -31,6 +31,9 @@ def add_running(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, help="replay the random values of an earlier run")
     parser.add_argument("--debug", action="store_true", help="show every byte sent and received")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the results as JSON to PATH")
+    parser.add_argument("--junit", type=Path, metavar="PATH",
+                        help="also write the results as JUnit XML to PATH (for CI test reports)")
+    parser.add_argument("--tap", type=Path, metavar="PATH", help="also write the results as TAP (version 14) to PATH")
     parser.add_argument("--no-progress", dest="progress", action="store_false",
                         help="neither read nor write the progress file (for CI and read-only checkouts)")
     add_limits(parser)
@@ -56,6 +59,11 @@ def _positive(text: str) -> int:
     if not text.isdigit() or int(text) == 0:
         raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
     return int(text)
+
+
+def report_paths(arguments: argparse.Namespace) -> list[Path]:
+    """The files a run writes its results to (--json, --junit, --tap): `tester watch` ignores them."""
+    return [path for path in (arguments.json, arguments.junit, arguments.tap) if path is not None]
 
 
 def find_course(explicit: Path | None) -> Path:

@@ -65,12 +65,23 @@ def run_stages(arguments: argparse.Namespace, console, course: Course, target: S
                           "'tester track SLUG' switches to one.")
     else:
         console.summary(outcome, None if upcoming is None else (course.stage_number(upcoming), upcoming.slug))
-    if arguments.json:
-        try:
-            arguments.json.write_text(json.dumps(outcome.as_json(), indent=2) + "\n")
-        except OSError as error:
-            raise UsageError(f"cannot write {arguments.json}: {error.strerror}") from None
+    write_reports(arguments, outcome.as_json(), folder.name)
     return 0 if outcome.passed else 1
+
+
+def write_reports(arguments: argparse.Namespace, result: dict, suite: str) -> None:
+    """The versioned result as --json, --junit and --tap asked, each rendered only when asked for."""
+    from tester.reports import junit, tap
+
+    renderers = ((arguments.json, lambda: json.dumps(result, indent=2) + "\n"),
+                 (arguments.junit, lambda: junit.run_report(result, suite or "tester")),
+                 (arguments.tap, lambda: tap.run_stream(result)))
+    for path, render in renderers:
+        if path:
+            try:
+                path.write_text(render(), encoding="utf-8")
+            except OSError as error:
+                raise UsageError(f"cannot write {path}: {error.strerror}") from None
 
 
 def remember(folder, outcome, console, save: bool = True) -> progress.Progress:

@@ -85,7 +85,7 @@ def execute(arguments: argparse.Namespace, console) -> int:
         raise UsageError(f"--interval {arguments.interval:g}: give a positive number of seconds")
     course = options.course(arguments)
     folder = options.solution(arguments)
-    skip = frozenset({str(arguments.json.resolve())} if arguments.json else ())  # the folder is resolved too
+    skip = frozenset(str(path.resolve()) for path in options.report_paths(arguments))  # the folder is resolved too
     console.note(f"watching {len(snapshot(folder, skip))} files in {folder} by polling every {arguments.interval:g} s "
                  "(modification times and sizes; no file events needed, so network drives and WSL work too)")
     runs = 0
