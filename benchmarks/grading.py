@@ -45,6 +45,19 @@ def build_class(folder: Path, count: int) -> Path:
     return roster
 
 
+def left_running(folders: list[Path]) -> list[str]:
+    """Processes still working in the class's folders or the fixtures once grading is over: none is right."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            where = os.readlink(entry / "cwd") if entry.name.isdigit() else ""
+        except OSError:
+            continue
+        if any(where.startswith(str(folder)) for folder in folders):
+            found.append(f"{entry.name} in {where}")
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=50)
@@ -67,6 +80,9 @@ def main() -> None:
         if finished.returncode != 0:
             sys.exit(f"tester grade failed ({finished.returncode}):\n{finished.stdout}{finished.stderr}")
         records = [json.loads(path.read_text()) for path in (folder / "grades" / "results").glob("*.json")]
+        reports = sorted(str(path.relative_to(folder / "grades")) for path in (folder / "grades").iterdir()
+                         if path.is_file())
+        left = left_running([folder, FIXTURES])
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     slowest = max(records, key=lambda record: record["elapsed"])
     outcomes = {name: sum(record["outcome"] == name for record in records) for name in ("graded", "timeout", "error")}
@@ -82,6 +98,8 @@ def main() -> None:
     print(f"slowest         {slowest['elapsed']:8.1f} s ({slowest['id']}, {slowest['outcome']})")
     print(f"median          {statistics.median(record['elapsed'] for record in records):8.1f} s per submission")
     print(f"outcomes        {outcomes}, {passed} passed the whole run")
+    print(f"reports         {', '.join(reports)}")
+    print(f"left running    {len(left)} processes" + (": " + "; ".join(left) if left else ""))
 
 
 if __name__ == "__main__":
