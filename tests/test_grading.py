@@ -7,6 +7,10 @@ import io
 import json
 import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -191,8 +195,9 @@ def test_a_class_is_graded_side_by_side_on_port_4221_and_nothing_is_left_running
     for line in ("alice", "bob", "carol"):
         assert any(row.startswith(line) for row in printed.splitlines())
 
-    code, printed = grade(capsys, str(roster), "--out", str(out), "--track", "base", "--seed", "7")
+    code, printed = grade(capsys, str(roster), "--out", str(out), "--track", "base")
     assert code == 0 and "graded 1, kept 5 unchanged" in printed  # erin's error is tried again
+    assert "seed 7 (the last grading's" in printed
     (tmp_path / "alice" / "app" / "main.py").write_text((tmp_path / "alice" / "app" / "main.py").read_text() + "\n")
     code, printed = grade(capsys, str(roster), "--out", str(out), "--track", "base", "--seed", "7")
     assert "graded 2, kept 4 unchanged" in printed
@@ -209,16 +214,75 @@ def test_without_namespaces_each_submission_gets_a_port_of_its_own(tmp_path, cap
     assert "a port per submission, no namespaces (--isolation port)" in printed
     bob = json.loads((tmp_path / "grades" / "results" / "bob.json").read_text())
     assert bob["isolation"] == "port" and "on port 4221" not in bob["result"]["stages"][0]["message"]
+    if NAMESPACES is None:  # a verdict on another port is not the one asked for: graded again
+        code, printed = grade(capsys, str(tmp_path / "class"), "--out", str(tmp_path / "grades"), "--track", "base")
+        assert "graded 2, kept 0 unchanged" in printed
 
 
-def test_a_submission_past_its_time_is_stopped_and_recorded(tmp_path, capsys):
-    roster = tmp_path / "roster.csv"
-    roster.write_text(f"slow,{FIXTURES / 'hostile-silent'}\n")
-    code, printed = grade(capsys, str(roster), "--out", str(tmp_path / "grades"), "--track", "base", "--timeout", "2")
+def test_what_a_run_leaves_in_the_folder_does_not_make_it_changed(tmp_path, capsys):
+    write_program(tmp_path / "class" / "logger", "echo started >> server.log\nexit 0\n")
+    arguments = [str(tmp_path / "class"), "--out", str(tmp_path / "grades"), "--track", "base", "--isolation", "port"]
+    assert "graded 1, kept 0" in grade(capsys, *arguments)[1]
+    assert (tmp_path / "class" / "logger" / "server.log").read_text() == "started\n"
+    assert "graded 0, kept 1" in grade(capsys, *arguments)[1]
+    (tmp_path / "class" / "logger" / "notes.txt").write_text("a real change")
+    assert "graded 1, kept 0" in grade(capsys, *arguments)[1]
+
+
+def test_a_record_that_is_not_an_object_is_graded_again(tmp_path, capsys):
+    shutil.copytree(FIXTURES / "no-listen", tmp_path / "class" / "bob")
+    (tmp_path / "grades" / "results").mkdir(parents=True)
+    (tmp_path / "grades" / "results" / "bob.json").write_text("[1, 2]")
+    code, printed = grade(capsys, str(tmp_path / "class"), "--out", str(tmp_path / "grades"), "--track", "base",
+                          "--isolation", "port")
+    assert code == 0 and "graded 1, kept 0" in printed
+
+
+def test_an_out_folder_that_cannot_be_made_is_a_usage_error(tmp_path, capsys):
+    shutil.copytree(FIXTURES / "no-listen", tmp_path / "class" / "bob")
+    (tmp_path / "taken").write_text("a file")
+    code, printed = grade(capsys, str(tmp_path / "class"), "--out", str(tmp_path / "taken"))
+    assert code == 2 and "--out" in printed and "cannot make" in printed and "bug in the tester" not in printed
+
+
+def silent_server(folder: Path) -> Path:
+    """A student's server that accepts connections and never answers: it holds a unit for its whole course."""
+    return write_program(folder, 'exec python3 -c "import os, socket, time\n'
+                                 "server = socket.create_server(('localhost', int(os.environ['PORT'])))\n"
+                                 'held = []\nwhile True: held.append(server.accept())"\n')
+
+
+@pytest.mark.parametrize("isolation", ["port", "namespace"])
+def test_ctrl_c_stops_the_batch_and_everything_it_started(tmp_path, isolation):
+    if isolation == "namespace" and NAMESPACES is not None:
+        pytest.skip(f"no namespaces here: {NAMESPACES}")
+    folders = [silent_server(tmp_path / "class" / f"slow{number}") for number in range(3)]
+    grader = subprocess.Popen([sys.executable, "-m", "tester", "grade", str(tmp_path / "class"), "--out",
+                               str(tmp_path / "grades"), "--track", "base", "--jobs", "2", "--isolation", isolation,
+                               "--no-color"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 20
+        while len(processes_in(folders)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)  # until two students' servers run
+        assert len(processes_in(folders)) >= 2
+        grader.send_signal(signal.SIGINT)
+        output = grader.communicate(timeout=30)[0]
+    finally:
+        grader.kill()
+    assert grader.returncode == 130, output
+    assert "interrupted" in output and "Traceback" not in output
+    assert processes_in(folders) == []
+
+
+@pytest.mark.parametrize("isolation", ["port", "auto"])
+def test_a_submission_past_its_time_is_stopped_and_recorded(tmp_path, capsys, isolation):
+    folder = silent_server(tmp_path / "class" / "slow")
+    code, printed = grade(capsys, str(tmp_path / "class"), "--out", str(tmp_path / "grades"), "--track", "base",
+                          "--timeout", "2", "--isolation", isolation)
     assert code == 0, printed
     record = json.loads((tmp_path / "grades" / "results" / "slow.json").read_text())
     assert record["outcome"] == "timeout" and record["error"] == "still running after 2 s: stopped"
-    assert processes_in([FIXTURES / "hostile-silent"]) == []
+    assert processes_in([folder]) == []
 
 
 def test_grade_refuses_what_it_cannot_do(tmp_path, capsys):

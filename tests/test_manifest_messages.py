@@ -58,7 +58,7 @@ def test_a_course_default_in_a_stage_is_told_where_it_belongs(tmp_path, key):
 def test_a_stage_timeout_is_not_offered_a_key_refused_there(tmp_path):
     found = only(write_course(tmp_path, VALID.replace("    title: One\n", "    title: One\n    timeout: 3\n")))
     assert "unknown key 'timeout'" in found and "did you mean" not in found
-    assert "a stage takes: slug, title, description, directory, args, vars, files, probes" in found
+    assert "a stage takes: slug, title, description, directory, points, args, vars, files, probes" in found
 
 
 def test_suggestions_come_from_the_keys_of_that_place(tmp_path):

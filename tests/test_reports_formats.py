@@ -284,6 +284,7 @@ def test_gradescope_results_fields_and_scores(sample, stages, name):
     document = json.loads(gradescope.results_json(sample[name], stages))
     assert document["score"] == records.score(sample[name], stages)
     assert isinstance(document["execution_time"], int) and document["output_format"] == "text"
+    assert document["test_output_format"] == document["test_name_format"] == "text"
     assert isinstance(document["output"], str) and "max_score" not in document
     stage_tests = [test for test in document["tests"] if "score" in test]
     assert len(stage_tests) == 52

@@ -2,7 +2,7 @@
 
 /item/NAME answers with an iterable whose close() counts itself; /slow/NAME does too, with NAME at once
 and more lines a moment later, after the client has gone away. /closed?want=N answers with how many
-closes were counted, after waiting up to 0.8 s for N of them (a server may call close() just after the
+closes were counted, after waiting up to 1.8 s for N of them (a server may call close() just after the
 last byte went out, while the client is already asking).
 """
 
@@ -24,7 +24,7 @@ class Body:
     def __iter__(self):
         yield self.data
         if self.more:
-            time.sleep(0.3)
+            time.sleep(1.0)  # long enough that the client is surely gone before the next write
             for number in range(self.more):
                 yield b"more %d\n" % number
 
@@ -44,7 +44,7 @@ def application(environ, start_response):
         start_response("200 OK", [("Content-Type", "text/plain")])
         return Body(path[len("/slow/"):].encode("latin-1") + b"\n", more=5)
     want = int(query.partition("=")[2] or 0)
-    deadline = time.monotonic() + 0.8
+    deadline = time.monotonic() + 1.8
     while closed < want and time.monotonic() < deadline:
         time.sleep(0.01)
     body = json.dumps({"closed": closed}).encode()

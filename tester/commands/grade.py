@@ -5,6 +5,7 @@ command line, says what it is about to do, and prints the summary."""
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 from pathlib import Path
@@ -28,7 +29,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     options.add_course(parser)
     parser.add_argument("--track", metavar="SLUG", action="append",
                         help="grade this track (after the tracks it requires); may be repeated; default: all")
-    parser.add_argument("--seed", type=int, help="the class's seed (default: a new one, printed)")
+    parser.add_argument("--seed", type=int, help="the class's seed (default: the last grading's in --out, else a new "
+                                                 "one, printed)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                         help="submissions graded at once (default: the number of cores)")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
@@ -59,13 +61,18 @@ def execute(arguments: argparse.Namespace, console) -> int:
     if arguments.timeout <= 0:
         raise UsageError(f"--timeout {arguments.timeout:g}: give a number of seconds above 0")
     found = submissions.find(arguments.submissions)
-    isolation, why_not = _isolation(arguments.isolation, sandbox)
-    seed = arguments.seed if arguments.seed is not None else random.randrange(1, 1_000_000)
+    _writable(arguments.out)
+    seed = arguments.seed if arguments.seed is not None else _earlier_seed(arguments.out)
+    reused = arguments.seed is None and seed is not None
+    seed = seed if seed is not None else random.randrange(1, 1_000_000)
     limits = _limit_arguments(arguments)
     settings = Settings(course_path, seed, tracks, arguments.timeout, limits, arguments.regrade)
     executor = DaskCluster(arguments.dask) if arguments.dask else LocalPool(arguments.jobs)
+    checker = executor.namespaces_unavailable if arguments.dask else sandbox.namespaces_unavailable
+    isolation, why_not = _isolation(arguments.isolation, checker)
     console.print(f"grading {len(found)} submission{'s' if len(found) != 1 else ''} of {arguments.submissions} "
-                  f"with {course_path}, seed {seed}, on a {executor.name}")
+                  f"with {course_path}, seed {seed}" + (" (the last grading's, kept in the gradebook)" if reused else "")
+                  + f", on a {executor.name}")
     if isolation == "namespace":
         console.print("isolation: a network and PID namespace per submission, each on port 4221")
     else:
@@ -84,11 +91,33 @@ def execute(arguments: argparse.Namespace, console) -> int:
                   f"{arguments.out}: " + ", ".join(written))
     console.print(f"replay one student: tester test --seed {seed} --solution PATH"
                   + "".join(f" --track {track}" for track in tracks))
+    if batch.grader_failures:
+        console.error(f"the grader itself failed on {', '.join(batch.grader_failures)}: their records say how; "
+                      "run again to retry them")
+        return 1
     return 0
 
 
-def _isolation(chosen: str, sandbox) -> tuple[str, str | None]:
-    why_not = sandbox.namespaces_unavailable() if chosen != "port" else "--isolation port"
+def _earlier_seed(out: Path) -> int | None:
+    """The seed of the batch graded into `out` before: a re-run without --seed goes on with it, so that the
+    unchanged submissions keep their results."""
+    try:
+        seed = json.loads((out / "gradebook.json").read_text()).get("seed")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return seed if isinstance(seed, int) else None
+
+
+def _writable(out: Path) -> None:
+    try:
+        (out / "results").mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UsageError(f"--out {out}: cannot make {out / 'results'} there ({error.strerror}); give a folder "
+                         "you can write to") from None
+
+
+def _isolation(chosen: str, checker) -> tuple[str, str | None]:
+    why_not = checker() if chosen != "port" else "--isolation port"
     if chosen == "namespace" and why_not:
         raise UsageError(f"--isolation namespace: {why_not}")
     return ("namespace", None) if why_not is None else ("port", why_not)

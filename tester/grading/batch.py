@@ -37,11 +37,11 @@ class Settings:
     regrade: bool = False
     scratch: Path | None = None
 
-    def options(self) -> list[str]:
-        """What changes a verdict, for the digest: not the time limit's effect on a fast server, but a record
-        graded under other limits is not the one asked for."""
+    def options(self, isolation: str) -> list[str]:
+        """What can change a verdict, for the digest: a record graded under other options (another seed, a
+        port instead of 4221, other limits) is not the one asked for."""
         return [f"seed={self.seed}", f"tracks={','.join(self.tracks)}", f"timeout={self.timeout:g}",
-                f"limits={' '.join(self.limits)}"]
+                f"limits={' '.join(self.limits)}", f"isolation={isolation}"]
 
 
 @dataclass
@@ -53,24 +53,30 @@ class Batch:
     why_not_namespaces: str | None = None
     elapsed: float = 0.0
 
+    @property
+    def grader_failures(self) -> list[str]:
+        """The ids of the submissions the grader itself failed on (a bug, or a broken worker)."""
+        return [record["id"] for record in self.records if record.get("grader_failed")]
+
 
 def plan(submissions: list[Submission], settings: Settings, course, out: Path,
          isolation: sandbox.Isolation) -> tuple[list[Unit], dict[str, dict]]:
     """The units to run, and the records kept from an earlier run (by id)."""
     course_digest = fingerprint.of_course(settings.course_path, course)
+    options = tuple(settings.options(isolation))
     units, kept = [], {}
     for submission in submissions:
-        digest = fingerprint.of_grading(fingerprint.of_submission(submission.path), course_digest,
-                                        settings.options())
+        digest = fingerprint.of_grading(fingerprint.of_submission(submission.path), course_digest, options)
         earlier = read_record(out, submission.id)
-        if (not settings.regrade and earlier is not None and earlier.get("fingerprint") == digest
-                and earlier.get("outcome") not in REGRADED_OUTCOMES):
+        # the folder as it was graded, or as the run left it (a server that writes a log where it runs)
+        unchanged = earlier is not None and digest in (earlier.get("fingerprint"), earlier.get("fingerprint_after"))
+        if not settings.regrade and unchanged and earlier.get("outcome") not in REGRADED_OUTCOMES:
             kept[submission.id] = earlier
             continue
         units.append(Unit(submission.id, submission.path, settings.course_path.resolve(), settings.seed, digest,
                           isolation, port=4221 if isolation == "namespace" else ports.free_port(),
                           timeout=settings.timeout, tracks=settings.tracks, limits=settings.limits,
-                          scratch=settings.scratch))
+                          scratch=settings.scratch, course_digest=course_digest, options=options))
     return units, kept
 
 
@@ -91,10 +97,12 @@ def grade_class(submissions: list[Submission], settings: Settings, course, out: 
 
 
 def read_record(out: Path, student: str) -> dict | None:
+    """The record kept from an earlier run; None where there is none, or none that can be read."""
     try:
-        return json.loads((out / RESULTS / f"{student}.json").read_text())
+        record = json.loads((out / RESULTS / f"{student}.json").read_text())
     except (OSError, ValueError):
         return None
+    return record if isinstance(record, dict) else None
 
 
 def write_record(out: Path, record: dict) -> None:

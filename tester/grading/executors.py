@@ -12,7 +12,12 @@ import concurrent.futures
 from typing import Callable, Iterator, Protocol
 
 from tester.errors import UsageError
-from tester.grading.unit import Unit, grade
+from tester.grading import sandbox
+from tester.grading import unit as units_module
+from tester.grading.unit import Unit, grade_safely
+
+
+WORKER_WAIT = 20  # seconds a Dask cluster has to show a worker
 
 
 class Executor(Protocol):
@@ -23,7 +28,7 @@ class Executor(Protocol):
 
 
 class LocalPool:
-    def __init__(self, jobs: int, work: Callable[[Unit], dict] = grade):
+    def __init__(self, jobs: int, work: Callable[[Unit], dict] = grade_safely):
         self.jobs = jobs
         self.work = work
         self.name = f"local pool of {jobs}"
@@ -34,16 +39,20 @@ class LocalPool:
             return self.work(unit)
 
         pool = concurrent.futures.ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="grade")
+        units_module.STOP.clear()
         try:
             futures = {pool.submit(job, unit): unit for unit in units}
             for future in concurrent.futures.as_completed(futures):
                 yield futures[future], future.result()
+        except BaseException:  # Ctrl-C, or the caller gone: the running units stop their process groups now
+            units_module.STOP.set()
+            raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
 
 class DaskCluster:
-    def __init__(self, address: str, work: Callable[[Unit], dict] = grade):
+    def __init__(self, address: str, work: Callable[[Unit], dict] = grade_safely):
         try:
             from distributed import Client
         except ImportError:
@@ -53,8 +62,18 @@ class DaskCluster:
         except OSError as error:
             raise UsageError(f"cannot reach the Dask scheduler at {address}: {error}") from None
         self.work = work
+        try:
+            self.client.wait_for_workers(1, timeout=WORKER_WAIT)
+        except Exception:  # distributed raises its own TimeoutError
+            self.client.close()
+            raise UsageError(f"the Dask scheduler at {address} has no workers (waited {WORKER_WAIT} s): start "
+                             f"some with  dask worker {address}") from None
         workers = len(self.client.scheduler_info().get("workers", {}))
         self.name = f"Dask cluster at {address} ({workers} workers)"
+
+    def namespaces_unavailable(self) -> str | None:
+        """The namespace check, made where the units will run: on a worker."""
+        return self.client.submit(sandbox.namespaces_unavailable, pure=False).result(timeout=WORKER_WAIT * 3)
 
     def run(self, units: list[Unit], started: Callable[[Unit], None]) -> Iterator[tuple[Unit, dict]]:
         from distributed import as_completed

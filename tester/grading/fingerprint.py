@@ -14,7 +14,8 @@ from typing import Iterable
 
 from tester import __version__
 
-SKIPPED = {".git", "__pycache__", "node_modules", ".venv", "target", ".tester-progress.json"}  # not the code graded
+# not the code graded: version control, caches, installed dependencies, build output (Rust's target/)
+SKIPPED = {".git", "__pycache__", "node_modules", ".venv", "target", ".tester-progress.json"}
 
 
 def of_submission(folder: Path) -> str:
@@ -24,6 +25,8 @@ def of_submission(folder: Path) -> str:
 def of_course(manifest: Path, course) -> str:
     base = manifest.parent
     used = {manifest.resolve()}
+    for module in course.probe_modules:  # the course's own probe kinds, beside the manifest
+        used.add((base / (module.replace(".", "/") + ".py")).resolve())
     for stage in course.stages:
         used.add((base / stage.description).resolve())
         for spec in stage.files.values():

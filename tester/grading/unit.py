@@ -10,6 +10,7 @@ namespace takes every process of the submission with it.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import resource
@@ -23,7 +24,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from tester.grading import sandbox
+from tester import processes
+from tester.grading import fingerprint, sandbox
 from tester.program import SCRIPT
 
 RECORD_VERSION = 1
@@ -31,6 +33,18 @@ TERM_GRACE = 3.0  # seconds between SIGTERM and SIGKILL for a unit past its time
 OUTPUT_KEPT = 256 * 1024  # bytes of the tester's console output kept in a record; the rest is read and dropped
 READ_SIZE = 65536
 POLL = 0.05  # seconds between looks at a running unit
+PR_SET_PDEATHSIG = 1
+STOP = threading.Event()  # set when the batch is interrupted: every running unit stops its process group
+
+
+try:  # looked up here, not in the child between fork and exec, where the dynamic loader's lock may be held
+    _PRCTL = ctypes.CDLL(None, use_errno=True).prctl
+except (OSError, AttributeError):  # not Linux: the time limit and the process group still bound the unit
+    _PRCTL = None
+
+
+class Interrupted(Exception):
+    """The batch was interrupted while this unit ran; it has stopped, and has no record."""
 
 
 @dataclass(frozen=True)
@@ -39,13 +53,15 @@ class Unit:
     path: Path
     course: Path
     seed: int
-    fingerprint: str
+    fingerprint: str  # the digest of the submission's files, the course and the options, before the run
     isolation: sandbox.Isolation
     port: int = 4221
     timeout: float = 900.0
     tracks: tuple[str, ...] = ()
     limits: tuple[str, ...] = ()  # --limit-* arguments for `tester test`
     scratch: Path | None = None  # where the unit's temporary folder goes (default: the system's)
+    course_digest: str = ""  # the parts of `fingerprint`, to take it again after the run
+    options: tuple[str, ...] = ()
 
     def tester_arguments(self, result: Path) -> list[str]:
         arguments = ["test", "--course", str(self.course), "--solution", str(self.path), "--seed", str(self.seed),
@@ -61,6 +77,19 @@ class _Captured:
     dropped: int = 0
 
 
+def grade_safely(unit: Unit) -> dict:
+    """grade(unit), or, where the grader itself fails on it, an "error" record that says so (`grader_failed`)."""
+    try:
+        return grade(unit)
+    except Interrupted:
+        raise
+    except Exception as error:
+        return {"version": RECORD_VERSION, "id": unit.id, "path": str(unit.path), "fingerprint": unit.fingerprint,
+                "graded_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "isolation": unit.isolation,
+                "outcome": "error", "error": f"the grader itself failed on this submission: {type(error).__name__}: "
+                f"{error}", "grader_failed": True, "elapsed": 0.0, "cpu": 0.0, "result": None, "output": ""}
+
+
 def grade(unit: Unit) -> dict:
     """The record of one submission."""
     started, graded_at = time.monotonic(), datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -71,9 +100,12 @@ def grade(unit: Unit) -> dict:
                 "cpu": 0.0, "result": None, "output": ""}
     scratch = Path(tempfile.mkdtemp(prefix=f"grade-{unit.id}-", dir=unit.scratch))
     try:
-        return {**base, **_run(unit, scratch, started)}
+        record = {**base, **_run(unit, scratch, started)}
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+    # what the run left in the folder (a log, a build) is part of the digest a re-run will see
+    after = fingerprint.of_grading(fingerprint.of_submission(unit.path), unit.course_digest, unit.options)
+    return {**record, "fingerprint_after": after}
 
 
 def _run(unit: Unit, scratch: Path, started: float) -> dict:
@@ -87,17 +119,23 @@ def _run(unit: Unit, scratch: Path, started: float) -> dict:
     environment.pop("TESTER_PORT", None)
     process = subprocess.Popen(sandbox.command(unit.isolation, unit.tester_arguments(result_file)),
                                cwd=scratch, env=environment, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, start_new_session=True)
+                               stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=_die_with_the_grader)
     captured = _Captured()
     reader = threading.Thread(target=_read, args=(process, captured), daemon=True)
     reader.start()
-    ended = _wait(process.pid, unit.timeout)
-    timed_out = ended is None
-    if ended is None:
-        ended = _stop_group(process.pid)
+    try:
+        ended = _wait(process.pid, unit.timeout, interruptible=True)
+        timed_out = ended is None
+        if ended is None:
+            ended = _stop_group(process.pid)
+    finally:
+        if unit.isolation == "port":  # no PID namespace to end them: the programs its tester started, by marker
+            processes.kill_marked(f"{process.pid}-")
     status, usage = ended
     process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, by wait4: tell the Popen
     reader.join(timeout=5)
+    if STOP.is_set():
+        raise Interrupted()
     # the unit's own CPU time and that of every process it waited for: the tester, the learner's programs
     cpu = usage.ru_utime + usage.ru_stime
     output = captured.data.decode("utf-8", "replace")
@@ -127,14 +165,15 @@ def _read(process: subprocess.Popen, captured: _Captured) -> None:
         captured.dropped += max(len(data) - max(room, 0), 0)
 
 
-def _wait(pid: int, seconds: float) -> tuple[int, resource.struct_rusage] | None:
-    """The unit's exit status and resource use once it ends, or None if it is still running after `seconds`."""
+def _wait(pid: int, seconds: float, interruptible: bool = False) -> tuple[int, resource.struct_rusage] | None:
+    """The unit's exit status and resource use once it ends, or None if it is still running after `seconds`
+    (or, when `interruptible`, once the batch is interrupted)."""
     deadline = time.monotonic() + seconds
     while True:
         found, status, usage = os.wait4(pid, os.WNOHANG)
         if found:
             return status, usage
-        if time.monotonic() >= deadline:
+        if time.monotonic() >= deadline or (interruptible and STOP.is_set()):
             return None
         time.sleep(POLL)
 
@@ -150,6 +189,12 @@ def _stop_group(pid: int) -> tuple[int, resource.struct_rusage]:
         if ended is not None:
             return ended
     return _wait(pid, 365 * 86400)  # a SIGKILLed process ends; only the kernel can delay it
+
+
+def _die_with_the_grader() -> None:
+    """In the unit's process: SIGKILL when the grader's thread that started it ends, the grader killed too."""
+    if _PRCTL is not None:
+        _PRCTL(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
 def _read_result(path: Path) -> dict | None:

@@ -6,7 +6,8 @@ Specifications", output format):
 
 - top level, all optional: `score` (required when the tests carry none; when given it is the total),
   `execution_time` in seconds, `output` (text for the whole submission), `output_format` (how `output`
-  is rendered: "simple_format", the default, renders HTML; "text" shows it as it is), `visibility` and
+  is rendered: "simple_format", the default, renders HTML; "text" shows it as it is), `test_output_format`
+  and `test_name_format` (the same, for every test's output and name), `visibility` and
   `stdout_visibility` ("hidden", "after_due_date", "after_published" or "visible"), `extra_data`, `tests`.
 - each test, all optional: `name`, `number`, `score`, `max_score`, `status` ("passed" or "failed",
   overriding what the score implies), `output`, `tags`, `visibility`, `extra_data`. A test without a score
@@ -23,7 +24,7 @@ Example, for a run that failed stage 1 (trimmed to two tests):
 
     {"score": 0, "execution_time": 0, "output": "0 of 52 points: 0 of 52 stages passed.\\nStage 1 (bind)
      failed: your program exited with code 0 before accepting a connection on port 7320",
-     "output_format": "text", "tests": [
+     "output_format": "text", "test_output_format": "text", "test_name_format": "text", "tests": [
       {"name": "Stage 1 (bind): Bind to a port", "number": "1", "score": 0, "max_score": 1,
        "status": "failed", "output": "✗ stage 1 bind failed: ...", "tags": ["base"]},
       {"name": "Stage 2 (respond-200): Respond with 200", "number": "2", "score": 0, "max_score": 1,
@@ -57,7 +58,8 @@ def results(record: Record, stages: CourseStages | None = None, visibility: str 
         tests.append({"name": "Grading", "status": "failed", "output": stagelist.ungraded_message(record)})
     document: dict[str, Any] = {
         "score": stagelist.plain(records.score(record, course)), "execution_time": round(_elapsed(record, listing)),
-        "output": _summary(record, listing, course), "output_format": "text", "tests": tests}
+        "output": _summary(record, listing, course), "output_format": "text", "test_output_format": "text",
+        "test_name_format": "text", "tests": tests}
     if visibility is not None:
         document["visibility"] = visibility
     if stdout_visibility is not None:
