@@ -1,7 +1,7 @@
 """What grading a class costs: submissions per minute, CPU per submission, the slowest submission.
 
-Builds a class of --count submissions, most of them copies of the reference (each graded through the
-whole course) and the rest fixtures with known defects, hostile ones among them (a silent server, an
+Builds a folder of --count submissions, most of them copies of the reference (each graded through the
+whole course) and the rest links to fixtures with known defects, hostile ones among them (a silent server, an
 output flood, a forking one, one that leaves its session, an endless body), then times one
 `tester grade` of it and reads the records.
 
@@ -31,18 +31,16 @@ DEFECTS = ["no-listen", "always-200", "wsgi-buffers-parts", "h11-no-host-check",
 
 
 def build_class(folder: Path, count: int) -> Path:
-    roster = folder / "roster.csv"
-    lines = ["id,path"]
+    """A folder with a sub-folder per student: copies of the reference, and links to fixtures (which find the
+    reference's code beside themselves, where a link leads)."""
     defects = max(count // 4, 1)
     for number in range(defects):
         name = DEFECTS[number % len(DEFECTS)]
-        lines.append(f"{name}-{number:02d},{FIXTURES / name}")
+        (folder / f"{name}-{number:02d}").symlink_to(FIXTURES / name, target_is_directory=True)
     for number in range(count - defects):
-        copy = folder / f"reference-{number:02d}"
-        shutil.copytree(FIXTURES / "reference", copy, ignore=shutil.ignore_patterns("__pycache__"))
-        lines.append(f"{copy.name},{copy}")
-    roster.write_text("\n".join(lines) + "\n")
-    return roster
+        shutil.copytree(FIXTURES / "reference", folder / f"reference-{number:02d}",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    return folder
 
 
 def left_running(folders: list[Path]) -> list[str]:
@@ -68,8 +66,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="grade-bench-") as scratch:
         folder = Path(scratch)
         (folder / "class").mkdir()
-        roster = build_class(folder / "class", arguments.count)
-        command = [sys.executable, "-m", "tester", "grade", str(roster), "--out", str(folder / "grades"),
+        submissions = build_class(folder / "class", arguments.count)
+        command = [sys.executable, "-m", "tester", "grade", str(submissions), "--out", str(folder / "grades"),
                    "--seed", "1", "--jobs", str(arguments.jobs), "--isolation", arguments.isolation, "--no-color",
                    *[option for track in arguments.track for option in ("--track", track)]]
         before = resource.getrusage(resource.RUSAGE_CHILDREN)

@@ -61,7 +61,7 @@ _PY_LIBRARY = re.compile(r"/lib/python[\d.]*/|site-packages|dist-packages|^<")
 def _python(lines: Sequence[str], index: int) -> Crash | None:
     if not _PY_START.search(lines[index]):
         return None
-    if index > 0 and lines[index - 1].startswith("Exception ignored in"):
+    if index > 0 and "Exception ignored in" in lines[index - 1]:  # not always at the start: a write without "\n"
         return None  # raised in a __del__ or a callback: Python printed it and went on, nothing crashed
     frames = []
     error = ""

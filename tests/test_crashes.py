@@ -110,6 +110,9 @@ def test_an_exception_python_ignored_is_not_a_crash():
              "AssertionError: Iterator garbage collected without being closed"]
     assert crashes.find(lines) is None
     assert crashes.find(lines[1:]).error.startswith("AssertionError")  # the same report, not ignored
+    # wsgiref.validate writes its own words first, with no line end, so Python's come after them
+    glued = ["Iterator garbage collected without being closed" + lines[0]] + lines[1:]
+    assert crashes.find(glued) is None
 
 
 def test_where_the_call_stack_is_seen_from_the_error_line():

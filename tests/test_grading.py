@@ -137,8 +137,9 @@ def test_progress_prints_a_line_per_submission_off_a_terminal():
 # --------------------------------------------------------------------------- whole batches
 
 
-def processes_in(folders: list[Path]) -> list[str]:
-    """Live processes working in any of these folders: a grader must leave none."""
+def processes_in(folders: list[Path], port: int | None = None) -> list[str]:
+    """Live processes working in any of these folders (and given this PORT, where the folders are shared with
+    other tests): a grader must leave none."""
     found = []
     wanted = [str(folder.resolve()) for folder in folders]
     for entry in Path("/proc").iterdir():
@@ -149,8 +150,17 @@ def processes_in(folders: list[Path]) -> list[str]:
         except OSError:
             continue
         if any(where == folder or where.startswith(folder + os.sep) for folder in wanted):
+            if port is not None and not _has_port(entry, port):
+                continue
             found.append(f"{entry.name} in {where}")
     return found
+
+
+def _has_port(entry: Path, port: int) -> bool:
+    try:
+        return f"PORT={port}".encode() in (entry / "environ").read_bytes().split(b"\0")
+    except OSError:
+        return False
 
 
 def a_class(tmp_path: Path) -> tuple[Path, list[Path]]:
@@ -191,7 +201,7 @@ def test_a_class_is_graded_side_by_side_on_port_4221_and_nothing_is_left_running
                    "students/erin/gradescope.json", "students/alice/classroom.json"):
         assert (out / report).is_file(), report
     assert "8/8" in printed  # the base track's 8 stages are what the class is graded on
-    assert processes_in(folders) == []
+    assert processes_in(folders, port=4221) == []  # the fixtures' folders serve other tests at the same time
     for line in ("alice", "bob", "carol"):
         assert any(row.startswith(line) for row in printed.splitlines())
 
@@ -245,6 +255,11 @@ def test_an_out_folder_that_cannot_be_made_is_a_usage_error(tmp_path, capsys):
     assert code == 2 and "--out" in printed and "cannot make" in printed and "bug in the tester" not in printed
 
 
+def interruptible() -> None:
+    """In a child: SIGINT back to its default, which a shell's background job (pytest started with &) ignores."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def silent_server(folder: Path) -> Path:
     """A student's server that accepts connections and never answers: it holds a unit for its whole course."""
     return write_program(folder, 'exec python3 -c "import os, socket, time\n'
@@ -259,7 +274,8 @@ def test_ctrl_c_stops_the_batch_and_everything_it_started(tmp_path, isolation):
     folders = [silent_server(tmp_path / "class" / f"slow{number}") for number in range(3)]
     grader = subprocess.Popen([sys.executable, "-m", "tester", "grade", str(tmp_path / "class"), "--out",
                                str(tmp_path / "grades"), "--track", "base", "--jobs", "2", "--isolation", isolation,
-                               "--no-color"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                               "--no-color"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              preexec_fn=interruptible)
     try:
         deadline = time.monotonic() + 20
         while len(processes_in(folders)) < 2 and time.monotonic() < deadline:

@@ -321,7 +321,9 @@ class Watch:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "tester", "watch", "--solution", str(solution), "--course", str(COURSE),
              "--port", str(free_port()), "--interval", "0.05", "--no-color", *extra],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT)
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT,
+            # Ctrl-C reaches it even where this test runs as a shell's background job, which ignores SIGINT
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         self.lines: list[str] = []
         self.reader = threading.Thread(target=lambda: self.lines.extend(self.process.stdout), daemon=True)
         self.reader.start()
