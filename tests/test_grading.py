@@ -22,7 +22,7 @@ from tester.grading import fingerprint, sandbox, submissions
 from tester.grading.live import Progress
 from tester.ports import free_port
 from tester.reports import gradebook
-from tester.reports.records import course_stages, highest_passed, score
+from tester.reports.records import course_stages, highest_passed, message_shape, score
 
 RECORDS = Path(__file__).resolve().parent / "data" / "records"
 NAMESPACES = sandbox.namespaces_unavailable()
@@ -113,6 +113,18 @@ def test_the_gradebook_has_a_row_per_student_and_a_column_per_stage():
     parsed = json.loads(gradebook.to_json(records, stages, {"seed": 5}))
     assert parsed["version"] == 1 and parsed["seed"] == 5 and len(parsed["students"]) == 5
     assert parsed["students"][2]["stages"]["wsgi-streaming"] == "failed"
+
+
+@pytest.mark.parametrize("message, shape", [
+    ("no response within 3 s", "no response within 3 s"),
+    ("connection refused on port 7320", "connection refused on port …"),
+    ("curl -i http://localhost:4221/echo/x failed", "curl -i http://localhost:…/echo/x failed"),
+    ("the body's first 10 bytes, 'first fig\\n', arrived", "the body's first 10 bytes, '…', arrived"),
+    ('expected "/caf x", got "/caf%20x"', "expected '…', got '…'"),
+    ("expected status code 404, got 200", "expected status code 404, got 200"),
+])
+def test_a_message_shape_keeps_what_tells_mistakes_apart(message, shape):
+    assert message_shape(message) == shape
 
 
 def test_points_weigh_the_score():

@@ -273,8 +273,8 @@ def test_the_content_security_policy_allows_the_page_script_by_its_hash():
     assert directives["default-src"] == "'none'"
 
 
-def test_where_students_fail_ranks_stages_and_groups_identical_messages():
-    records = [failed_like_bob("b1", "no listener on port 7320"), failed_like_bob("b2", "no listener on port 7320"),
+def test_where_students_fail_ranks_stages_and_groups_messages_of_one_mistake():
+    records = [failed_like_bob("b1", "no listener on port 7320"), failed_like_bob("b2", "no listener on port 7321"),
                failed_like_bob("b3", "refused on port 9000"), sample("carol"), sample("alice"), sample("dave")]
     table = parsed(render(records, STAGES)).one("table", "failures")
     first, second = table.one("tbody").all("tr")
@@ -282,8 +282,18 @@ def test_where_students_fail_ranks_stages_and_groups_identical_messages():
     assert first.one("td", "failed-here").one("strong").text == "3"
     assert "60% of the runs" in first.one("td", "failed-here").text  # 3 of the 5 records with a result
     messages = [(item.one("span", "times").text, item.one("code").text) for item in first.all("li")]
-    assert messages == [("×2", "no listener on port 7320"), ("×1", "refused on port 9000")]
+    assert messages == [("×2", "no listener on port 7320"), ("×1", "refused on port 9000")]  # one shown for 2
     assert [link.text for link in first.one("div", "who").all("a")] == ["b1", "b2", "b3"]
+
+
+def test_messages_that_differ_in_quoted_values_are_one_mistake_and_status_codes_are_not():
+    records = [failed_like_bob("b1", "the body's first 10 bytes, 'first fig\\n', arrived 0.00 s early"),
+               failed_like_bob("b2", "the body's first 10 bytes, 'first yak\\n', arrived 0.00 s early"),
+               failed_like_bob("b3", "expected status code 404, got 200"),
+               failed_like_bob("b4", "expected status code 404, got 500")]
+    table = parsed(render(records, STAGES)).one("table", "failures")
+    counts = [item.one("span", "times").text for item in table.one("tbody").one("tr").all("li")]
+    assert counts == ["×2", "×1", "×1"]
 
 
 def failing_at(identifier: str, number: int) -> dict:

@@ -18,8 +18,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from tester.reports.records import (CourseStages, Record, first_failure, highest_passed, max_score, score,
-                                    statuses)
+from tester.reports.records import (CourseStages, Record, first_failure, highest_passed, max_score, message_shape,
+                                    score, statuses)
 
 DEFAULT_TITLE = "Class report"
 
@@ -371,7 +371,8 @@ def _failures_section(students: list[Student], stages: CourseStages) -> str:
         table += (f"<details class=\"more-stages\"><summary>{len(rest)} more stage{_plural(len(rest))} where "
                   f"students failed</summary>{_failures_table(rest)}</details>")
     return (f"{heading}<p class=\"lead\">The stage each run stopped at, the most failed first, with the "
-            f"messages the students saw (identical messages grouped).</p>{table}{aside}</section>")
+            f"messages the students saw (grouped when they differ only in quoted values and ports; one "
+            f"shown for each).</p>{table}{aside}</section>")
 
 
 def _failures_table(rows: list[str]) -> str:
@@ -387,10 +388,14 @@ def _number_of(slug: str, known: dict[str, dict[str, Any]], group: list[Student]
 
 def _failure_row(slug: str, group: list[Student], known: dict[str, dict[str, Any]], graded: int) -> str:
     stage = known.get(slug) or group[0].failed or {}
-    messages = Counter(_message_of(student.failed) for student in group if student.failed is not None)
-    common = messages.most_common()
-    shown = "".join(f"<li><span class=\"times\">×{count}</span><code>{_e(message)}</code></li>"
-                    for message, count in common[:MESSAGES_SHOWN])
+    said = [_message_of(student.failed) for student in group if student.failed is not None]
+    shapes = Counter(message_shape(message) for message in said)
+    example = {}  # one real message for each shape, the first seen
+    for message in said:
+        example.setdefault(message_shape(message), message)
+    common = shapes.most_common()
+    shown = "".join(f"<li><span class=\"times\">×{count}</span><code>{_e(example[shape])}</code></li>"
+                    for shape, count in common[:MESSAGES_SHOWN])
     more = len(common) - MESSAGES_SHOWN
     rest = f"<li class=\"muted\">and {more} other message{_plural(more)}</li>" if more > 0 else ""
     who = ", ".join(f"<a href=\"#{student.anchor}\">{_e(student.id)}</a>" for student in group[:NAMES_SHOWN])

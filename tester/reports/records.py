@@ -21,6 +21,7 @@ order, come beside the records as a list of {"number", "slug", "title", "track",
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 Record = dict[str, Any]
@@ -69,3 +70,14 @@ def first_failure(record: Record) -> dict[str, Any] | None:
     """The failed stage of the record's run (a run stops at its first failure), or None."""
     result = record.get("result") or {}
     return next((stage for stage in result.get("stages", []) if stage["status"] == "failed"), None)
+
+
+_QUOTED = re.compile(r"(?<!\w)(?:'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")(?!\w)")  # not the ' of "body's"
+_PORT = re.compile(r"(\bport |localhost:|127\.0\.0\.1:|\[::1\]:)\d+")
+
+
+def message_shape(message: str) -> str:
+    """A failure message without what differs from student to student in the same mistake: the quoted
+    values (random words, bodies) and the port. Two students who fail a stage the same way get the same
+    shape; the status codes and counts that tell mistakes apart stay."""
+    return _PORT.sub(r"\1…", _QUOTED.sub("'…'", message))
