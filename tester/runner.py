@@ -76,6 +76,7 @@ class StageResult:
 class Run:
     seed: int
     results: list[StageResult] = field(default_factory=list)
+    interrupted: bool = False  # stopped by Ctrl-C or SIGTERM: the stages after the last verdict did not run
 
     @property
     def passed(self) -> bool:
@@ -84,7 +85,15 @@ class Run:
     def as_json(self) -> dict:
         """The versioned result of a run: what `--json` writes and what grading reads."""
         return {"version": RESULT_VERSION, "tester": __version__, "seed": self.seed, "passed": self.passed,
-                "stages": [result.as_json() for result in self.results]}
+                "interrupted": self.interrupted, "stages": [result.as_json() for result in self.results]}
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM in the middle of a run, carrying the verdicts reached so far (to write them)."""
+
+    def __init__(self, outcome: Run):
+        super().__init__()
+        self.outcome = outcome
 
 
 def rendered(number: int, slug: str, failure: StageFailure) -> str:
@@ -114,13 +123,17 @@ def run(course: Course, order: list[tuple[Stage, bool]], options: Options, conso
     outcome = Run(options.seed)
     outcome.results = [StageResult(course.stage_number(stage), stage, regression=regression,
                                    track=course.track_of(stage).slug) for stage, regression in order]
-    with portlock.hold(options.port, console.note):
-        for result in outcome.results:
-            console.stage_started(result)
-            run_stage(course, result, options, console)
-            console.stage_finished(result)
-            if result.status == "failed":
-                break
+    try:
+        with portlock.hold(options.port, console.note):
+            for result in outcome.results:
+                console.stage_started(result)
+                run_stage(course, result, options, console)
+                console.stage_finished(result)
+                if result.status == "failed":
+                    break
+    except KeyboardInterrupt:  # the stage under way has been stopped; it counts as not run
+        outcome.interrupted = True
+        raise RunInterrupted(outcome) from None
     return outcome
 
 

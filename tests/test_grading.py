@@ -310,6 +310,9 @@ def test_a_submission_past_its_time_is_stopped_and_recorded(tmp_path, capsys, is
     assert code == 0, printed
     record = json.loads((tmp_path / "grades" / "results" / "slow.json").read_text())
     assert record["outcome"] == "timeout" and record["error"] == "still running after 2 s: stopped"
+    # stopped by SIGTERM, the tester wrote what it had reached: bind passed, the stage under way did not run
+    assert record["result"]["interrupted"] is True
+    assert [stage["status"] for stage in record["result"]["stages"][:3]] == ["passed", "not-run", "not-run"]
     assert processes_in([folder]) == []
 
 

@@ -44,14 +44,18 @@ def current_stage(course: Course, arguments: argparse.Namespace, console) -> Sta
 
 def run_stages(arguments: argparse.Namespace, console, course: Course, target: Stage | None,
                only: bool = False, tracks: list[Track] | None = None) -> int:
-    from tester.runner import Options, plan, run  # the probes and the I/O: only for a command that runs stages
+    from tester.runner import Options, RunInterrupted, plan, run  # the probes and the I/O: only when stages run
 
     folder = options.solution(arguments)
     seed = arguments.seed if arguments.seed is not None else random.randrange(1, 1_000_000)
     chosen = Options(solution=folder, port=options.port(arguments), seed=seed, debug=arguments.debug,
                      limits=options.limits(arguments))
     console.seed(seed)
-    outcome = run(course, plan(course, target, only, tracks), chosen, console)
+    try:
+        outcome = run(course, plan(course, target, only, tracks), chosen, console)
+    except RunInterrupted as interrupt:  # what was reached is still worth its reports (a grader's time limit)
+        write_reports(arguments, interrupt.outcome.as_json(), folder.name)
+        raise
     state = remember(folder, outcome, console, save=arguments.progress)
     upcoming = progress.current(course, state)
     finished = all(state.has_passed(stage) for stage in course.stages)

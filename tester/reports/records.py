@@ -10,13 +10,16 @@ A record (the file results/<id>.json that `tester grade` writes, format version 
      "output": "the tester's console output for the submission, plain, cut to a size"}
 
 The result (tester/runner.py, Run.as_json) is {"version": 1, "tester": "0.1.0", "seed": 42, "passed": bool,
-"stages": [stage, ...]}, each stage {"number", "slug", "title", "track", "points", "status" ("passed",
-"failed" or "not-run"), "regression", "duration", "message", "failure" (null, or {"message", "expected",
-"hint", "rfc", "curl", "report"}, report being the failure as the terminal shows it), "warnings"}.
+"interrupted": bool, "stages": [stage, ...]}, each stage {"number", "slug", "title", "track", "points",
+"status" ("passed", "failed" or "not-run"), "regression", "duration", "message", "failure" (null, or
+{"message", "expected", "hint", "rfc", "curl", "report"}, report being the failure as the terminal shows
+it), "warnings" (each {"level", "rfc", "message", "expected"})}.
 
 `outcome` says whether the grader could grade: "timeout" and "error" records carry no verdict of the
-submission's own (a result may still be there, from before the time ran out). The course's stages, in
-order, come beside the records as a list of {"number", "slug", "title", "track", "points"}.
+submission's own (a timeout's result holds the verdicts reached before the time ran out, and says
+"interrupted"); `grader_failed` marks an error of the grader itself, `fingerprint_after` the digest of
+the folder as the run left it. The course's stages, in order, come beside the records as a list of
+{"number", "slug", "title", "track", "points"}.
 """
 
 from __future__ import annotations
