@@ -42,8 +42,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                              "port: a port of its own; auto (default): namespaces where Linux allows them")
     parser.add_argument("--dask", metavar="ADDRESS", help="run the submissions on this Dask scheduler's workers "
                         "(pip install 'http-server-tester[dask]'; the paths must be the same on the workers)")
-    options.add_limits(parser)
-    parser.set_defaults(limit_memory=DEFAULT_MEMORY_MB, limit_file_size=DEFAULT_FILE_SIZE_MB)
+    options.add_limits(parser, memory_mb=DEFAULT_MEMORY_MB, file_size_mb=DEFAULT_FILE_SIZE_MB)
 
 
 def execute(arguments: argparse.Namespace, console) -> int:

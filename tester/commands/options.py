@@ -39,13 +39,19 @@ def add_running(parser: argparse.ArgumentParser) -> None:
     add_limits(parser)
 
 
-def add_limits(parser: argparse.ArgumentParser) -> None:
+def add_limits(parser: argparse.ArgumentParser, memory_mb: int | None = None, file_size_mb: int | None = None) -> None:
     """Bounds on the learner's program, for running programs nobody has read (grading a class)."""
+    def default(value: int | None) -> str:
+        return f" (default {value})" if value else ""
+
     group = parser.add_argument_group("limits on the program (for grading)")
-    group.add_argument("--limit-memory", type=_positive, metavar="MB", help="most memory the program may allocate")
+    group.add_argument("--limit-memory", type=_positive, metavar="MB", default=memory_mb,
+                       help="most memory the program may allocate" + default(memory_mb))
     group.add_argument("--limit-processes", type=_positive, metavar="N",
-                       help="most processes its user may have (not enforced for root)")
-    group.add_argument("--limit-file-size", type=_positive, metavar="MB", help="largest file it may write")
+                       help="most processes its user may have (every process and thread of the user counts; not "
+                            "enforced for root)")
+    group.add_argument("--limit-file-size", type=_positive, metavar="MB", default=file_size_mb,
+                       help="largest file it may write" + default(file_size_mb))
 
 
 def limits(arguments: argparse.Namespace):
