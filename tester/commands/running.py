@@ -74,12 +74,20 @@ def run_stages(arguments: argparse.Namespace, console, course: Course, target: S
 
 
 def write_reports(arguments: argparse.Namespace, result: dict, suite: str) -> None:
-    """The versioned result as --json, --junit and --tap asked, each rendered only when asked for."""
-    from tester.reports import junit, tap
+    """The versioned result as --json, --junit and --tap asked, each rendered (and its renderer imported: TAP's
+    needs PyYAML, which a run from the course cache does not load otherwise) only when asked for."""
+    def junit() -> str:
+        from tester.reports import junit
 
-    renderers = ((arguments.json, lambda: json.dumps(result, indent=2) + "\n"),
-                 (arguments.junit, lambda: junit.run_report(result, suite or "tester")),
-                 (arguments.tap, lambda: tap.run_stream(result)))
+        return junit.run_report(result, suite or "tester")
+
+    def tap() -> str:
+        from tester.reports import tap
+
+        return tap.run_stream(result)
+
+    renderers = ((arguments.json, lambda: json.dumps(result, indent=2) + "\n"), (arguments.junit, junit),
+                 (arguments.tap, tap))
     for path, render in renderers:
         if path:
             try:
