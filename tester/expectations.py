@@ -268,17 +268,18 @@ def _check_continued(response: Response, wanted: bool) -> None:
 
 
 def _check_streamed(response: Response, first: bytes, wanted: float) -> None:
+    shown = visible.quoted(first)
     if not response.body.startswith(first):
         at = first_difference(first, response.body) or 0
-        raise _fail(response, response.head_length + at, f"the body does not start with {_quoted(first)}, the part "
-                    "that is to arrive first", f"a body starting {_quoted(first)}", hints.BODY)
+        raise _fail(response, response.head_length + at, f"the body does not start with {shown}, the part that is "
+                    "to arrive first", f"a body starting {shown}", hints.BODY)
     lead = pace.lead(response, len(first)) or 0.0
     if lead >= wanted:
         return
     raise StageFailure(
-        f"the body's first {len(first)} bytes, {_quoted(first)}, arrived {lead:.2f} s before the response's last "
-        f"byte: they were held back until the rest was ready",
-        expected=f"{_quoted(first)} at least {wanted:g} s before the end of the response, sent as soon as it is made",
+        f"the body's first {len(first)} bytes, {shown}, arrived {lead:.2f} s before the response's last byte: they "
+        f"were held back until the rest was ready",
+        expected=f"{shown} at least {wanted:g} s before the end of the response, sent as soon as it is made",
         hint=hints.STREAMED,
         evidence=[Evidence("when the response's bytes arrived", pace.timeline(response).encode(), text=True),
                   Evidence("received", response.raw, pace.raw_end_of_body_prefix(response, len(first)))])
@@ -308,17 +309,17 @@ def _check_contents(response: Response, expect: Expect, body: bytes, values: Map
     missing = body_rules.first_missing(body, [render(item, values) for item in expect.body_contains])
     if missing is not None:
         near = body_rules.nearest(body, missing)
-        problem = f"the body does not contain {_quoted(missing)}"
+        problem = f"the body does not contain {visible.quoted(missing)}"
         if near is not None:
             problem += f" (its start is there, but the body differs from byte {near} on)"
-        raise StageFailure(problem, expected=f"a body containing {_quoted(missing)}", hint=hints.BODY_CONTAINS,
+        raise StageFailure(problem, expected=f"a body containing {visible.quoted(missing)}", hint=hints.BODY_CONTAINS,
                            evidence=[Evidence("expected in the body", missing),
                                      _body_evidence(response, expect, body, len(body) if near is None else near)])
     forbidden = body_rules.first_forbidden(body, [render(item, values) for item in expect.body_excludes])
     if forbidden is not None:
         item, at = forbidden
-        raise StageFailure(f"the body contains {_quoted(item)} at byte {at}, which it must not",
-                           expected=f"a body without {_quoted(item)}", hint=hints.BODY_EXCLUDES,
+        raise StageFailure(f"the body contains {visible.quoted(item)} at byte {at}, which it must not",
+                           expected=f"a body without {visible.quoted(item)}", hint=hints.BODY_EXCLUDES,
                            evidence=[_body_evidence(response, expect, body, at)])
 
 
@@ -341,10 +342,6 @@ def _check_json(response: Response, expect: Expect, body: bytes, values: Mapping
                        expected=f"JSON like {json_pattern.describe(expect.json_value, values)}",
                        hint=hints.JSON_VALUE,
                        evidence=[_body_evidence(response, expect, body, parsed.offset_of(mismatch.path))])
-
-
-def _quoted(data: bytes) -> str:
-    return "'" + visible.escape(data[:80]) + ("...'" if len(data) > 80 else "'")
 
 
 def _check_body(response: Response, expect: Expect, wanted: bytes, after: bytes,

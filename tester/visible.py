@@ -24,6 +24,11 @@ def escape(data: bytes) -> str:
     return "".join(escape_byte(byte) for byte in data)
 
 
+def quoted(data: bytes, limit: int = 80) -> str:
+    """`data` in single quotes for a message, escaped, cut after `limit` bytes with "..." to say so."""
+    return "'" + escape(data[:limit]) + ("...'" if len(data) > limit else "'")
+
+
 @dataclass(frozen=True)
 class Line:
     text: str

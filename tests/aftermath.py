@@ -34,20 +34,28 @@ def survivors(solution: Path, port: int, proc: Path = Path("/proc")) -> dict[int
 def _scan(solution: Path, port: int, proc: Path) -> dict[int, str]:
     found = {pid: f"{_command(proc, pid)}: carries this test process's marker"
              for pid in processes.marked(f"{os.getpid()}-", proc)}
-    port_entry = f"PORT={port}".encode()
-    folder = str(solution.resolve())
+    return {**working_in(solution, port, proc), **found}
+
+
+def working_in(folder: Path, port: int | None = None, proc: Path = Path("/proc")) -> dict[int, str]:
+    """The live processes whose working folder is `folder` or inside it (and, given a port, with that PORT in
+    their environment, where other runs use the folder too), pid -> why it counts."""
+    found: dict[int, str] = {}
+    port_entry = f"PORT={port}".encode() if port is not None else None
+    where = str(folder.resolve())
     if not proc.is_dir():
         return found
     for entry in os.scandir(proc):
-        if not entry.name.isdigit() or int(entry.name) in found:
+        if not entry.name.isdigit():
             continue
         try:
             cwd = os.readlink(Path(entry.path, "cwd"))
-            environ = Path(entry.path, "environ").read_bytes()
+            environ = Path(entry.path, "environ").read_bytes() if port_entry else b""
         except OSError:
             continue
-        if (cwd == folder or cwd.startswith(folder + os.sep)) and port_entry in environ.split(b"\0"):
-            found[int(entry.name)] = f"{_command(proc, int(entry.name))}: works in {cwd} with {port_entry.decode()}"
+        if (cwd == where or cwd.startswith(where + os.sep)) and (not port_entry or port_entry in environ.split(b"\0")):
+            found[int(entry.name)] = f"{_command(proc, int(entry.name))}: works in {cwd}" + (
+                f" with {port_entry.decode()}" if port_entry else "")
     return found
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import shutil
 import signal
 import subprocess
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+import aftermath
 from conftest import COURSE, FIXTURES, REFERENCE, write_program
 from tester.cli import main
 from tester.errors import UsageError
@@ -22,7 +22,7 @@ from tester.grading import fingerprint, sandbox, submissions
 from tester.grading.live import Progress
 from tester.ports import free_port
 from tester.reports import gradebook
-from tester.reports.records import course_stages, highest_passed, message_shape, score
+from tester.reports.records import highest_passed, message_shape, score
 
 RECORDS = Path(__file__).resolve().parent / "data" / "records"
 NAMESPACES = sandbox.namespaces_unavailable()
@@ -152,27 +152,7 @@ def test_progress_prints_a_line_per_submission_off_a_terminal():
 def processes_in(folders: list[Path], port: int | None = None) -> list[str]:
     """Live processes working in any of these folders (and given this PORT, where the folders are shared with
     other tests): a grader must leave none."""
-    found = []
-    wanted = [str(folder.resolve()) for folder in folders]
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            where = os.readlink(entry / "cwd")
-        except OSError:
-            continue
-        if any(where == folder or where.startswith(folder + os.sep) for folder in wanted):
-            if port is not None and not _has_port(entry, port):
-                continue
-            found.append(f"{entry.name} in {where}")
-    return found
-
-
-def _has_port(entry: Path, port: int) -> bool:
-    try:
-        return f"PORT={port}".encode() in (entry / "environ").read_bytes().split(b"\0")
-    except OSError:
-        return False
+    return [why for folder in folders for why in aftermath.working_in(folder, port).values()]
 
 
 def a_class(tmp_path: Path) -> tuple[Path, list[Path]]:
@@ -336,7 +316,8 @@ def test_the_dask_executor_gives_the_same_records(tmp_path):
 
     units = [unit.Unit(name, FIXTURES / name, COURSE, 3, "digest", "port", port=free_port(), tracks=("base",))
              for name in ("no-listen", "always-200")]
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster:
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                                  dashboard_address=None) as cluster:
         executor = DaskCluster(cluster.scheduler_address)
         try:
             started = []

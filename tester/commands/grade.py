@@ -46,7 +46,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def execute(arguments: argparse.Namespace, console) -> int:
-    from tester.grading import sandbox, submissions
+    from tester.grading import submissions
     from tester.grading.batch import Settings, grade_class
     from tester.grading.executors import DaskCluster, LocalPool
     from tester.grading.live import Progress
@@ -67,21 +67,19 @@ def execute(arguments: argparse.Namespace, console) -> int:
     limits = _limit_arguments(arguments)
     settings = Settings(course_path, seed, tracks, arguments.timeout, limits, arguments.regrade)
     executor = DaskCluster(arguments.dask) if arguments.dask else LocalPool(arguments.jobs)
-    checker = executor.namespaces_unavailable if arguments.dask else sandbox.namespaces_unavailable
-    isolation, why_not = _isolation(arguments.isolation, checker)
-    console.print(f"grading {len(found)} submission{'s' if len(found) != 1 else ''} of {arguments.submissions} "
-                  f"with {course_path}, seed {seed}" + (" (the last grading's, kept in the gradebook)" if reused else "")
-                  + f", on a {executor.name}")
-    if isolation == "namespace":
-        console.print("isolation: a network and PID namespace per submission, each on port 4221")
-    else:
-        console.print(f"isolation: a port per submission, no namespaces ({why_not})")
-    progress = Progress(len(found), console.stream, live=console.stream.isatty())
     try:
+        isolation, why_not = _isolation(arguments.isolation, executor.namespaces_unavailable)
+        console.print(f"grading {len(found)} submission{'s' if len(found) != 1 else ''} of {arguments.submissions} "
+                      f"with {course_path}, seed {seed}"
+                      + (" (the last grading's, kept in the gradebook)" if reused else "") + f", on a {executor.name}")
+        if isolation == "namespace":
+            console.print("isolation: a network and PID namespace per submission, each on port 4221")
+        else:
+            console.print(f"isolation: a port per submission, no namespaces ({why_not})")
+        progress = Progress(len(found), console.stream, live=console.stream.isatty())
         batch = grade_class(found, settings, course, arguments.out, executor, progress, isolation)
     finally:
-        if hasattr(executor, "close"):
-            executor.close()
+        executor.close()
     batch.why_not_namespaces = why_not
     written = write_reports(arguments.out, batch, course, settings)
     for line in summary_lines(batch, course, tracks):

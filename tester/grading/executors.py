@@ -26,6 +26,12 @@ class Executor(Protocol):
     def run(self, units: list[Unit], started: Callable[[Unit], None]) -> Iterator[tuple[Unit, dict]]:
         """(unit, record) for every unit, in the order they finish; `started` is told of each unit begun."""
 
+    def namespaces_unavailable(self) -> str | None:
+        """Why the units cannot have namespaces where they run, or None when they can."""
+
+    def close(self) -> None:
+        """Let go of what the executor holds (a connection to a cluster)."""
+
 
 class LocalPool:
     def __init__(self, jobs: int, work: Callable[[Unit], dict] = grade_safely):
@@ -49,6 +55,12 @@ class LocalPool:
             raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+
+    def namespaces_unavailable(self) -> str | None:
+        return sandbox.namespaces_unavailable()
+
+    def close(self) -> None:
+        pass  # its threads end with each run
 
 
 class DaskCluster:

@@ -9,6 +9,8 @@ import threading
 import time
 from typing import TextIO
 
+from tester.reports.records import graded
+
 TICK = 1.0  # seconds between refreshes of the live line
 
 
@@ -77,6 +79,6 @@ class Progress:
 
 
 def _verdict(record: dict) -> str:
-    if record["outcome"] != "graded":
+    if not graded(record):
         return record["outcome"]
     return "passed" if (record.get("result") or {}).get("passed") else "failed"

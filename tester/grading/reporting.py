@@ -11,7 +11,7 @@ from pathlib import Path
 
 from tester.grading.batch import Batch, Settings, write_atomically
 from tester.reports import classroom, exercism, gradebook, gradescope, html, junit, tap
-from tester.reports.records import course_stages, first_failure, highest_passed, max_score, score
+from tester.reports.records import course_stages, first_failure, graded, highest_passed, max_score, score
 
 SUMMARY_MESSAGE = 70  # characters of a first failure's message in the summary table
 
@@ -58,7 +58,7 @@ def summary_lines(batch: Batch, course, tracks: tuple[str, ...] = ()) -> list[st
     lines = ["", f"{'student':<{width}}  {'highest':>7}  {'score':>9}  first failure"]
     for record in batch.records:
         failed = first_failure(record)
-        if record["outcome"] != "graded":
+        if not graded(record):
             where = f"{record['outcome']}: {record.get('error') or ''}"
         elif failed is None:
             where = "-"

@@ -157,7 +157,7 @@ def _run(unit: Unit, scratch: Path, started: float) -> dict:
 def _read(process: subprocess.Popen, captured: _Captured) -> None:
     assert process.stdout is not None
     while True:
-        data = process.stdout.read1(READ_SIZE) if hasattr(process.stdout, "read1") else process.stdout.read(READ_SIZE)
+        data = process.stdout.read1(READ_SIZE)  # what is there, without waiting for READ_SIZE bytes
         if not data:
             return
         room = OUTPUT_KEPT - len(captured.data)

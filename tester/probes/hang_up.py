@@ -45,7 +45,7 @@ class HangUpProbe(Probe):
         how = "a reset" if self.reset else "a close"
         if self.after is not None:
             wanted = render(self.after, context.values)
-            shown = "'" + visible.escape(wanted[:60]) + "'"
+            shown = visible.quoted(wanted, limit=60)
             seconds = context.defaults.response_timeout
             if not connection.wait_for_bytes(wanted, seconds):
                 ended = "closed the connection" if connection.reader.eof else f"sent nothing more for {seconds:g} s"

@@ -56,7 +56,7 @@ def result(record: Record, stages: CourseStages | None = None) -> dict[str, Any]
     listing = stagelist.of_record(record, course)
     reason = stagelist.why_not_run(listing, record)
     tests = [_test(stage, reason) for stage in listing]
-    if not stagelist.graded(record):
+    if not records.graded(record):
         tests.append({"name": "Grading", "status": "error", "score": 0,
                       "message": stagelist.cut(stagelist.ungraded_message(record), MESSAGE_LIMIT),
                       "test_code": "", "filename": "", "line_no": 0,
@@ -99,7 +99,7 @@ def _rerun(stage: dict) -> str:
 
 
 def _status(record: Record, tests: list[dict]) -> str:
-    if not stagelist.graded(record):
+    if not records.graded(record):
         return "error"
     return "pass" if all(test["status"] == "pass" for test in tests) else "fail"
 

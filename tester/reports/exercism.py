@@ -33,7 +33,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tester.reports import stagelist
+from tester.reports import records, stagelist
 from tester.reports.records import CourseStages, Record
 
 VERSION = 2
@@ -43,7 +43,7 @@ MESSAGE_LIMIT = 65535  # characters, for the top-level message
 def results(record: Record, stages: CourseStages | None = None) -> dict[str, Any]:
     """The results.json of one submission: a record, or `{"result": <the result of tester test --json>}`
     for a single run. `stages` are the course's (by default, those the result lists)."""
-    if not stagelist.graded(record):
+    if not records.graded(record):
         return {"version": VERSION, "status": "error", "message": _ungraded_message(record)}
     listing = stagelist.of_record(record, stages)
     reason = stagelist.why_not_run(listing, record)

@@ -54,7 +54,7 @@ def results(record: Record, stages: CourseStages | None = None, visibility: str 
     listing = stagelist.of_record(record, course)
     reason = stagelist.why_not_run(listing, record)
     tests = [_test(stage, reason) for stage in listing]
-    if not stagelist.graded(record):
+    if not records.graded(record):
         tests.append({"name": "Grading", "status": "failed", "output": stagelist.ungraded_message(record)})
     document: dict[str, Any] = {
         "score": stagelist.plain(records.score(record, course)), "execution_time": round(_elapsed(record, listing)),
@@ -97,7 +97,7 @@ def _summary(record: Record, listing: list[dict], course: CourseStages) -> str:
     failed = records.first_failure(record)
     if failed is not None:
         lines.append(f"Stage {failed['number']} ({failed['slug']}) failed: {failed.get('message') or 'see its test'}")
-    if not stagelist.graded(record):
+    if not records.graded(record):
         lines.append(stagelist.ungraded_message(record))
     return "\n".join(lines)
 

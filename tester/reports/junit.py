@@ -67,7 +67,7 @@ def _record_suite(record: Record, stages: CourseStages) -> ET.Element:
     _properties(suite, {"seed": result.get("seed"), "score": stagelist.plain(records.score(record, stages)),
                         "max_score": stagelist.plain(records.max_score(stages)), "outcome": record.get("outcome")})
     _cases(suite, listing, record, owner=student)
-    if not stagelist.graded(record):
+    if not records.graded(record):
         case = ET.SubElement(suite, "testcase", classname=xml_text(f"{student}.{GRADING}"), name=GRADING,
                              time=_seconds(record.get("elapsed") or 0))
         error = ET.SubElement(case, "error", message=xml_text(stagelist.ungraded_message(record)),

@@ -37,6 +37,11 @@ def course_stages(course) -> CourseStages:
              "points": stage.points} for number, stage in enumerate(course.stages, start=1)]
 
 
+def graded(record: Record) -> bool:
+    """Whether the grader reached a verdict: "timeout" and "error" records have none of their own."""
+    return record.get("outcome", "graded") == "graded"
+
+
 def statuses(record: Record) -> dict[str, str]:
     """slug -> "passed", "failed" or "not-run", for the stages the record's run planned."""
     result = record.get("result") or {}

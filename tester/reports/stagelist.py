@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tester.reports.records import CourseStages, Record
+from tester.reports.records import CourseStages, Record, graded
 
 Stage = dict[str, Any]
 
@@ -26,11 +26,6 @@ def of_run(result: dict[str, Any]) -> list[Stage]:
     """The stages of one run's versioned result, in the course's order (a run of one stage lists the stage
     first and its regression after it)."""
     return sorted(result.get("stages", []), key=lambda stage: stage["number"])
-
-
-def graded(record: Record) -> bool:
-    """Whether the grader reached a verdict: "timeout" and "error" records have none of their own."""
-    return record.get("outcome", "graded") == "graded"
 
 
 def why_not_run(listing: list[Stage], record: Record | None = None) -> str:

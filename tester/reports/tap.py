@@ -68,10 +68,10 @@ def class_stream(graded: Iterable[Record], stages: CourseStages) -> str:
 def _subtest(number: int, record: Record, stages: CourseStages) -> list[str]:
     name = description(str(record.get("id", "submission")))
     listing = stagelist.of_record(record, stages)
-    passed = stagelist.graded(record) and all(stage["status"] == "passed" for stage in listing)
+    passed = records.graded(record) and all(stage["status"] == "passed" for stage in listing)
     summary = {"score": records.score(record, stages), "max_score": records.max_score(stages),
                "highest_passed": records.highest_passed(record, stages), "outcome": record.get("outcome")}
-    if not stagelist.graded(record):
+    if not records.graded(record):
         summary["message"] = stagelist.ungraded_message(record)
     return [f"# Subtest: {name}", *_indented(_stream(listing, record), 4),
             f"{'ok' if passed else 'not ok'} {number} - {name}", *_diagnostics(summary)]
@@ -79,7 +79,7 @@ def _subtest(number: int, record: Record, stages: CourseStages) -> list[str]:
 
 def _stream(listing: list[dict], record: Record | None = None) -> list[str]:
     """The plan and a test point per stage; for a record the grader could not grade, one more point."""
-    ungraded = record is not None and not stagelist.graded(record)
+    ungraded = record is not None and not records.graded(record)
     lines = [f"1..{len(listing) + ungraded}"]
     reason = description(stagelist.why_not_run(listing, record))
     for number, stage in enumerate(listing, start=1):
